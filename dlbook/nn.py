@@ -1,0 +1,386 @@
+"""Layers with explicit forward and backward passes, and loss modules.
+
+The shape follows PyTorch (``Module``, ``Parameter``, ``parameters()``,
+``zero_grad()``, ``train()``/``eval()``), the mechanics follow the textbook:
+``forward`` caches exactly what ``backward`` needs; ``backward(grad_out)``
+adds ∂L/∂θ into each parameter's ``.grad`` and returns ∂L/∂x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from dlbook import functional as F
+from dlbook import init
+from dlbook._checks import float_array, generator, positive, positive_int
+
+
+class Parameter:
+    """A learnable array ``data`` with its accumulated gradient ``grad``."""
+
+    def __init__(self, data: np.ndarray, name: str = "") -> None:
+        self.data = float_array(data, f"Parameter {name!r} data")
+        self.grad = np.zeros_like(self.data)
+        self.name = name
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of ``data``."""
+        return self.data.shape
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+class Module:
+    """Base class: subclasses define ``forward(x)`` and ``backward(grad_out)``."""
+
+    training: bool = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Compute the output and cache what ``backward`` needs."""
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Given ∂L/∂output, accumulate ∂L/∂θ into ``.grad`` and return ∂L/∂input."""
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules, in attribute order, with their names."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{name}.{i}", item
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs of this module and all its descendants."""
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+        for name, child in self.children():
+            yield from child.named_parameters(prefix + name + ".")
+
+    def parameters(self) -> list[Parameter]:
+        """Every learnable parameter, each once."""
+        seen: dict[int, Parameter] = {}
+        for _, p in self.named_parameters():
+            seen.setdefault(id(p), p)
+        return list(seen.values())
+
+    def num_parameters(self) -> int:
+        """Total number of learnable scalars."""
+        return sum(p.data.size for p in self.parameters())
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient to zero (gradients accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad[...] = 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and its descendants to training (or evaluation) mode."""
+        self.training = bool(mode)
+        for _, child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (dropout off, batch norm uses running statistics)."""
+        return self.train(False)
+
+    def _cached(self, attr: str) -> np.ndarray:
+        value = getattr(self, attr, None)
+        if value is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return value
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _check_grad_out(grad_out: np.ndarray, shape: tuple[int, ...], owner: str) -> np.ndarray:
+    float_array(grad_out, f"{owner} grad_out")
+    if grad_out.shape != shape:
+        raise ValueError(f"{owner} grad_out must have the output's shape {shape}, "
+                         f"got {grad_out.shape}")
+    return grad_out
+
+
+class Dense(Module):
+    """Fully connected layer y = x W + b, with W of shape (in_features, out_features)."""
+
+    def __init__(self, in_features: int, out_features: int, *, rng: np.random.Generator,
+                 weight_init: init.Initializer = init.xavier_uniform, bias: bool = True,
+                 dtype: type = np.float64) -> None:
+        self.in_features = positive_int(in_features, "in_features")
+        self.out_features = positive_int(out_features, "out_features")
+        w = weight_init((self.in_features, self.out_features), rng=generator(rng))
+        self.W = Parameter(np.asarray(w, dtype=dtype), "W")
+        self.b = Parameter(np.zeros(self.out_features, dtype=dtype), "b") if bias else None
+        self._x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x W + b for x of shape (N, in_features)."""
+        float_array(x, "Dense input", ndim=2)
+        if x.shape[1] != self.in_features:
+            raise ValueError(f"Dense expected input of shape (N, {self.in_features}), "
+                             f"got {x.shape}")
+        self._x = x
+        y = x @ self.W.data
+        return y + self.b.data if self.b is not None else y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂W = xᵀ g, ∂L/∂b = Σ_n g_n, ∂L/∂x = g Wᵀ."""
+        x = self._cached("_x")
+        _check_grad_out(grad_out, (x.shape[0], self.out_features), "Dense")
+        self.W.grad += x.T @ grad_out
+        if self.b is not None:
+            self.b.grad += grad_out.sum(axis=0)
+        return grad_out @ self.W.data.T
+
+    def __repr__(self) -> str:
+        return f"Dense({self.in_features}, {self.out_features}, bias={self.b is not None})"
+
+
+class Activation(Module):
+    """Elementwise y = f(x); backward multiplies by f'(x)."""
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        """The activation."""
+        raise NotImplementedError
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        """Its derivative."""
+        raise NotImplementedError
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = f(x), elementwise."""
+        self._x = float_array(x, f"{type(self).__name__} input")
+        return self.f(x)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = g ⊙ f'(x)."""
+        x = self._cached("_x")
+        return _check_grad_out(grad_out, x.shape, type(self).__name__) * self.df(x)
+
+
+class Sigmoid(Activation):
+    """σ(x) = 1 / (1 + e^(-x))."""
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.sigmoid(x)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.sigmoid_grad(x)
+
+
+class Tanh(Activation):
+    """tanh(x)."""
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.tanh(x)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.tanh_grad(x)
+
+
+class ReLU(Activation):
+    """max(0, x)."""
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.relu(x)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.relu_grad(x)
+
+
+class LeakyReLU(Activation):
+    """x if x > 0 else αx."""
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        self.alpha = positive(alpha, "alpha")
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.leaky_relu(x, self.alpha)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.leaky_relu_grad(x, self.alpha)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class ELU(Activation):
+    """x if x > 0 else α(e^x - 1)."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = positive(alpha, "alpha")
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.elu(x, self.alpha)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.elu_grad(x, self.alpha)
+
+    def __repr__(self) -> str:
+        return f"ELU(alpha={self.alpha})"
+
+
+class GELU(Activation):
+    """x Φ(x)."""
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.gelu(x)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.gelu_grad(x)
+
+
+class Swish(Activation):
+    """x σ(βx)."""
+
+    def __init__(self, beta: float = 1.0) -> None:
+        self.beta = positive(beta, "beta")
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return F.swish(x, self.beta)
+
+    def df(self, x: np.ndarray) -> np.ndarray:
+        return F.swish_grad(x, self.beta)
+
+    def __repr__(self) -> str:
+        return f"Swish(beta={self.beta})"
+
+
+class Softmax(Module):
+    """softmax over the last axis; backward is the vector-Jacobian product."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """s = softmax(x) along the last axis."""
+        float_array(x, "Softmax input")
+        self._s = F.softmax(x, axis=-1)
+        return self._s
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = s ⊙ (g - Σ_j g_j s_j)."""
+        s = self._cached("_s")
+        return F.softmax_backward(s, _check_grad_out(grad_out, s.shape, "Softmax"))
+
+
+class Sequential(Module):
+    """Layers applied in order; backward runs them in reverse."""
+
+    def __init__(self, *layers: Module) -> None:
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential layer {i} must be a Module, "
+                                f"got {type(layer).__name__}")
+        self.layers = list(layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x → layer_1 → … → layer_L."""
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Chain rule: pass the gradient through the layers in reverse order."""
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential({inner}\n)"
+
+
+# --------------------------------------------------------------------------
+# Losses
+# --------------------------------------------------------------------------
+
+
+class Loss:
+    """``loss(pred, target)`` returns the mean loss; ``backward()`` returns ∂loss/∂pred."""
+
+    value_fn: Callable[..., float]
+    grad_fn: Callable[..., np.ndarray]
+
+    def _kwargs(self) -> dict:
+        return {}
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        """Mean loss over the batch; caches the inputs for ``backward``."""
+        value = type(self).value_fn(pred, target, **self._kwargs())
+        self._pred, self._target = pred, target
+        return value
+
+    def __call__(self, pred: np.ndarray, target: np.ndarray) -> float:
+        return self.forward(pred, target)
+
+    def backward(self) -> np.ndarray:
+        """Gradient of the last computed loss with respect to ``pred``."""
+        if getattr(self, "_pred", None) is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return type(self).grad_fn(self._pred, self._target, **self._kwargs())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self._kwargs().items())
+        return f"{type(self).__name__}({args})"
+
+
+class MSELoss(Loss):
+    """mean((ŷ - y)²)."""
+
+    value_fn, grad_fn = F.mse, F.mse_grad
+
+
+class L1Loss(Loss):
+    """mean(|ŷ - y|)."""
+
+    value_fn, grad_fn = F.mae, F.mae_grad
+
+
+class HuberLoss(Loss):
+    """Quadratic for |r| <= δ, linear beyond."""
+
+    value_fn, grad_fn = F.huber, F.huber_grad
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = positive(delta, "delta")
+
+    def _kwargs(self) -> dict:
+        return {"delta": self.delta}
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy computed from logits (never from rounded probabilities)."""
+
+    value_fn, grad_fn = F.bce_with_logits, F.bce_with_logits_grad
+
+
+class CrossEntropyLoss(Loss):
+    """Softmax cross-entropy from logits (N, K) and labels (N,) or probabilities (N, K)."""
+
+    value_fn, grad_fn = F.cross_entropy, F.cross_entropy_grad
+
+
+class HingeLoss(Loss):
+    """mean(max(0, 1 - y s)), labels in {-1, +1}."""
+
+    value_fn, grad_fn = F.hinge, F.hinge_grad

@@ -1,0 +1,56 @@
+"""Initialisers: the variances their formulas promise, fans, determinism, bad input."""
+
+import numpy as np
+import pytest
+
+from dlbook import init
+
+
+@pytest.mark.parametrize(("fn", "variance"), [
+    (init.xavier_uniform, 2 / (300 + 200)),
+    (init.xavier_normal, 2 / (300 + 200)),
+    (init.he_uniform, 2 / 300),
+    (init.he_normal, 2 / 300),
+])
+def test_initializer_variance(fn, variance):
+    w = fn((300, 200), rng=np.random.default_rng(0))
+    assert w.shape == (300, 200) and w.dtype == np.float64
+    assert w.var() == pytest.approx(variance, rel=0.02)
+    assert abs(w.mean()) < 0.01
+
+
+def test_uniform_bounds():
+    w = init.xavier_uniform((10, 20), rng=np.random.default_rng(0))
+    assert np.abs(w).max() <= np.sqrt(6 / 30)
+
+
+def test_fans_of_dense_and_conv_weights():
+    assert init.fans((3, 5)) == (3, 5)
+    assert init.fans((16, 3, 5, 5)) == (3 * 25, 16 * 25)
+    with pytest.raises(ValueError, match=r"2 or more dims, got \(4,\)"):
+        init.fans((4,))
+
+
+def test_same_seed_same_weights_and_no_global_state():
+    a = init.he_normal((4, 4), rng=np.random.default_rng(7))
+    np.random.seed(123)  # the legacy global seed must not matter
+    b = init.he_normal((4, 4), rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_constant_zeros_normal_and_dtype():
+    np.testing.assert_array_equal(init.zeros((2, 3)), 0.0)
+    np.testing.assert_array_equal(init.constant((2,), 0.5), [0.5, 0.5])
+    w = init.normal((500, 400), rng=np.random.default_rng(1), std=0.1, dtype=np.float32)
+    assert w.dtype == np.float32 and w.std() == pytest.approx(0.1, rel=0.01)
+
+
+def test_initializers_reject_bad_input():
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        init.he_normal((2, 2), rng=42)
+    with pytest.raises(ValueError, match="shape entry must be a positive int, got 0"):
+        init.xavier_normal((0, 2), rng=np.random.default_rng())
+    with pytest.raises(TypeError, match="shape must be a tuple of ints, got int"):
+        init.zeros(3)
+    with pytest.raises(ValueError, match="std must be > 0, got -1"):
+        init.normal((2, 2), rng=np.random.default_rng(), std=-1)
