@@ -1,0 +1,12 @@
+"""dlbook: the NumPy code behind the deep-learning interview book.
+
+Every chapter imports from here and shows this code with ``show_source``, so
+the code a reader sees is the code that runs and is tested. ``dlbook.plot`` is
+imported on its own (it is the only module that needs matplotlib).
+"""
+
+from dlbook import data, functional, gradcheck, init, nn, optim, train
+from dlbook.show import show_source
+
+__all__ = ["data", "functional", "gradcheck", "init", "nn", "optim", "show_source", "train"]
+__version__ = "0.1.0"
