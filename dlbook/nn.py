@@ -384,3 +384,161 @@ class HingeLoss(Loss):
     """mean(max(0, 1 - y s)), labels in {-1, +1}."""
 
     value_fn, grad_fn = F.hinge, F.hinge_grad
+
+
+# --------------------------------------------------------------------------
+# Convolution, pooling, flattening
+# --------------------------------------------------------------------------
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation, as in every framework) on (N, C, H, W) input:
+    y[n,f,i,j] = b[f] + Σ_{c,u,v} W[f,c,u,v] x_pad[n,c,i·sh+u,j·sw+v], W of shape (F, C, KH, KW).
+
+    ``padding`` is an int, a pair (ph, pw), or "same"/"valid" with TensorFlow's rules.
+    The output (and the input gradient) has the input's dtype; the weights are cast to it.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 *, rng: np.random.Generator, stride: int | tuple[int, int] = 1,
+                 padding: F.Padding = 0, bias: bool = True,
+                 weight_init: init.Initializer = init.he_normal,
+                 dtype: type = np.float64) -> None:
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
+        self.kernel_size = F._int_pair(kernel_size, "kernel_size", minimum=1)
+        self.stride = F._int_pair(stride, "stride", minimum=1)
+        # Validate now so that a typo fails at construction, not at the first batch.
+        if F._padding_mode(padding) is None:
+            F._int_pair(padding, "padding", minimum=0)
+        self.padding = padding
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        self.W = Parameter(np.asarray(weight_init(shape, rng=generator(rng)), dtype=dtype), "W")
+        self.b = Parameter(np.zeros(self.out_channels, dtype=dtype), "b") if bias else None
+        self._cols: np.ndarray | None = None
+        self._workspace: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Y = W_(F, C·KH·KW) @ im2col(x) + b, one matmul, reshaped to (N, F, OH, OW)."""
+        F._check_images(x, "Conv2d")
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"Conv2d expected input of shape (N, {self.in_channels}, H, W), "
+                             f"got {x.shape} with {x.shape[1]} channels")
+        *_, out = F._conv_geometry(x.shape, self.kernel_size, self.stride, self.padding,
+                                   "Conv2d")
+        k = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        buffer = self._buffer("cols", (k, x.shape[0] * out[0] * out[1]), x.dtype)
+        cols = F.im2col(x, self.kernel_size, self.stride, self.padding, out=buffer)
+        y = self._weight_matrix(x.dtype) @ cols
+        if self.b is not None:
+            y += self.b.data.astype(x.dtype, copy=False)[:, None]
+        self._cols, self._x_shape, self._out = cols, x.shape, out
+        return F._from_rows(y, x.shape[0], out)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """With G = grad as (F, N·OH·OW): ∂L/∂W = G colsᵀ, ∂L/∂b = Σ G over columns,
+        ∂L/∂x = col2im(W_matᵀ G)."""
+        cols = self._cached("_cols")
+        n = self._x_shape[0]
+        _check_grad_out(grad_out, (n, self.out_channels, *self._out), "Conv2d")
+        g = F._to_rows(grad_out.astype(cols.dtype, copy=False))
+        self.W.grad += (g @ cols.T).reshape(self.W.shape)
+        if self.b is not None:
+            self.b.grad += g.sum(axis=1)
+        dcols = np.matmul(self._weight_matrix(cols.dtype).T, g,
+                          out=self._buffer("dcols", cols.shape, cols.dtype))
+        return F.col2im(dcols, self._x_shape, self.kernel_size, self.stride, self.padding)
+
+    def _weight_matrix(self, dtype: np.dtype) -> np.ndarray:
+        """W as (F, C·KH·KW) in the computation's dtype (a view when it already matches)."""
+        return self.W.data.reshape(self.out_channels, -1).astype(dtype, copy=False)
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """A work array kept between calls and reused while shape and dtype stay the same.
+
+        Why: the column matrices are large (C·KH·KW times the output), and glibc hands
+        blocks above 32 MB back to the OS on free, so a fresh one page-faults on every
+        call; for float64 at the benchmark's size that costs as much as filling it.
+        """
+        buffer = self._workspace.get(name)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = self._workspace[name] = np.empty(shape, dtype=dtype)
+        return buffer
+
+    def __repr__(self) -> str:
+        return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding!r}, bias={self.b is not None})")
+
+
+class _Pool2d(Module):
+    """Shared set-up of the pooling layers: window (KH, KW), stride defaulting to the window."""
+
+    def __init__(self, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] | None = None) -> None:
+        self.kernel_size = F._int_pair(kernel_size, "kernel_size", minimum=1)
+        self.stride = (self.kernel_size if stride is None
+                       else F._int_pair(stride, "stride", minimum=1))
+        self._x_shape: tuple[int, ...] | None = None
+
+    def _grad(self, grad_out: np.ndarray) -> np.ndarray:
+        """Check grad_out against the cached output shape; return it in the input's dtype."""
+        self._cached("_x_shape")  # raises if backward comes before forward
+        _check_grad_out(grad_out, self._y_shape, type(self).__name__)
+        return grad_out.astype(self._dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride})"
+
+
+class MaxPool2d(_Pool2d):
+    """y[n,c,i,j] = max over the window at (i·sh, j·sw); windows may overlap (stride < kernel).
+
+    The gradient of each window goes to its argmax only. With ties it goes to ONE element,
+    the first maximum in row-major window order (np.argmax), not split between them: a
+    valid subgradient, and what PyTorch does too.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = max over each KH×KW window; caches the argmax for backward."""
+        y, self._argmax = F.max_pool2d(x, self.kernel_size, self.stride)
+        self._x_shape, self._y_shape, self._dtype = x.shape, y.shape, x.dtype
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x[p] = Σ over the windows whose argmax is p of g (scatter-add over overlaps)."""
+        g = self._grad(grad_out)
+        return F.max_pool2d_backward(g, self._argmax, self._x_shape, self.kernel_size,
+                                     self.stride)
+
+
+class AvgPool2d(_Pool2d):
+    """y[n,c,i,j] = mean over the window at (i·sh, j·sw); windows may overlap."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = (1 / KH·KW) Σ over each window."""
+        y = F.avg_pool2d(x, self.kernel_size, self.stride)
+        self._x_shape, self._y_shape, self._dtype = x.shape, y.shape, x.dtype
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x[p] = Σ over the windows containing p of g / (KH·KW)."""
+        g = self._grad(grad_out)
+        return F.avg_pool2d_backward(g, self._x_shape, self.kernel_size, self.stride)
+
+
+class Flatten(Module):
+    """(N, d1, d2, ...) → (N, d1·d2·…); backward reshapes the gradient back."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x.reshape(N, -1)."""
+        float_array(x, "Flatten input")
+        if x.ndim < 2:
+            raise ValueError(f"Flatten input must be at least 2-D (N, ...), got shape {x.shape}")
+        self._x_shape, self._dtype = x.shape, x.dtype
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = g.reshape(x.shape)."""
+        shape = self._cached("_x_shape")
+        _check_grad_out(grad_out, (shape[0], int(np.prod(shape[1:]))), "Flatten")
+        return grad_out.reshape(shape).astype(self._dtype, copy=False)
