@@ -1,0 +1,219 @@
+"""Checks on the book's structure: table of contents, chapters, citations.
+
+These read files only; nbval (`make test`) re-runs the notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+TOC = ROOT / "_toc.yml"
+BIB = BOOK / "references.bib"
+
+# Chapters are book/NN-slug.ipynb; other notebooks (the appendix) are pages.
+CHAPTER_RE = re.compile(r"^\d{2}-[a-z0-9-]+\.ipynb$")
+
+# The nine `##` sections of a chapter, in order (DESIGN.md, "A chapter").
+# A heading matches when it starts with the name (case-insensitive), so
+# "## Experiment: depth vs width" counts as "Experiment".
+SECTIONS = [
+    "The interview answer",
+    "Derivation",
+    "Implementation",
+    "Verification",
+    "Experiment",
+    "What the common answer gets wrong",
+    "Follow-up questions",
+    "Exercises",
+    "References",
+]
+
+# {cite}`a,b`, {cite:p}`a`, {cite:t}`a`, {footcite}`a`, ...
+CITE_RE = re.compile(r"\{(?:foot)?cite(?::[a-z]+)?\}`([^`]+)`")
+BIB_KEY_RE = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+IMPORT_RE = re.compile(r"^\s*(?:import dlbook\b|from dlbook(?:\.\w+)*\s+import\b)", re.MULTILINE)
+HEADING2_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# Text that shows markup rather than using it: ``inline code`` and fenced
+# code blocks that are not directives (```python, but not ```{bibliography}).
+CODE_RE = re.compile(r"``.+?``|^(`{3,}|~{3,})(?!\{).*?^\1\s*$", re.MULTILINE | re.DOTALL)
+
+
+def _read_nb(path: Path) -> dict:
+    """Load a notebook as plain JSON (no nbformat upgrade, no validation)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _toc_files() -> list[str]:
+    """Every `file:` entry of _toc.yml (root included), as written."""
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return files
+
+
+def _resolve(entry: str) -> Path | None:
+    """The source file a toc entry names (extension optional), or None."""
+    path = ROOT / entry
+    if path.suffix in {".md", ".ipynb"}:
+        return path if path.is_file() else None
+    for suffix in (".ipynb", ".md"):
+        if path.with_suffix(suffix).is_file():
+            return path.with_suffix(suffix)
+    return None
+
+
+def _bib_keys() -> list[str]:
+    """Entry keys of references.bib (not @string/@comment/@preamble)."""
+    text = BIB.read_text(encoding="utf-8")
+    skip = {"string", "comment", "preamble"}
+    return [key for kind, key in BIB_KEY_RE.findall(text) if kind.lower() not in skip]
+
+
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+CHAPTERS = [p for p in NOTEBOOKS if CHAPTER_RE.match(p.name)]
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [p.name for p in paths]
+
+
+# --------------------------------------------------------------- the toc
+
+
+def test_toc_files_exist() -> None:
+    missing = [entry for entry in _toc_files() if _resolve(entry) is None]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_toc_has_no_duplicates() -> None:
+    entries = [str(_resolve(e) or e) for e in _toc_files()]
+    duplicates = sorted({e for e in entries if entries.count(e) > 1})
+    assert not duplicates, f"_toc.yml lists these more than once: {duplicates}"
+
+
+def test_every_page_is_in_toc() -> None:
+    """only_build_toc_files is on: a page missing from the toc is silently dropped."""
+    listed = {_resolve(e) for e in _toc_files()}
+    pages = NOTEBOOKS + sorted(BOOK.glob("*.md"))
+    unlisted = [p.name for p in pages if p not in listed]
+    assert not unlisted, f"pages in book/ missing from _toc.yml: {unlisted}"
+
+
+# ----------------------------------------------------------- the chapters
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_chapter_imports_dlbook(path: Path) -> None:
+    cells = _read_nb(path)["cells"]
+    code = [_source(c) for c in cells if c["cell_type"] == "code"]
+    assert any(IMPORT_RE.search(src) for src in code), (
+        f"{path.name}: no code cell does `import dlbook` or `from dlbook... import`"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_chapter_has_the_nine_sections_in_order(path: Path) -> None:
+    cells = _read_nb(path)["cells"]
+    headings = [
+        h.strip()
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for h in HEADING2_RE.findall(_source(c))
+    ]
+    missing = []
+    position = 0  # each section must come after the previous one found
+    for name in SECTIONS:
+        later = [
+            i
+            for i, heading in enumerate(headings[position:], start=position)
+            if heading.lower().startswith(name.lower())
+        ]
+        if later:
+            position = later[0] + 1
+        else:
+            missing.append(name)
+    assert not missing, (
+        f"{path.name}: missing or out of order `##` sections {missing}; "
+        f"expected, in order: {SECTIONS}; found `##` headings: {headings}"
+    )
+
+
+# ------------------------------------------------------- stored executed
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_is_stored_executed_in_order(path: Path) -> None:
+    cells = [c for c in _read_nb(path)["cells"] if c["cell_type"] == "code" and _source(c).strip()]
+    counts = [c.get("execution_count") for c in cells]
+    expected = list(range(1, len(cells) + 1))
+    assert counts == expected, (
+        f"{path.name}: execution counts {counts}, expected {expected}: "
+        "run `make execute` (top to bottom, fresh kernel)"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_has_no_error_output(path: Path) -> None:
+    errors = [
+        (i, out.get("ename"))
+        for i, c in enumerate(_read_nb(path)["cells"])
+        if c["cell_type"] == "code"
+        for out in c.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert not errors, f"{path.name}: error outputs in cells (index, name): {errors}"
+
+
+# ------------------------------------------------------------ citations
+
+
+def test_bib_keys_are_unique() -> None:
+    keys = _bib_keys()
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    assert keys, "book/references.bib has no entries"
+    assert not duplicates, f"duplicate keys in references.bib: {duplicates}"
+
+
+def _cited_keys() -> dict[str, set[str]]:
+    """Map each cited key to the book files that cite it."""
+    cited: dict[str, set[str]] = {}
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(BOOK.glob("*.md"))]
+    for path in NOTEBOOKS:
+        for cell in _read_nb(path)["cells"]:
+            if cell["cell_type"] == "markdown":
+                texts.append((path.name, _source(cell)))
+    for name, text in texts:
+        for group in CITE_RE.findall(CODE_RE.sub("", text)):
+            for key in group.split(","):
+                cited.setdefault(key.strip(), set()).add(name)
+    return cited
+
+
+def test_every_cited_key_is_in_the_bibliography() -> None:
+    known = set(_bib_keys())
+    unknown = {k: sorted(v) for k, v in _cited_keys().items() if k not in known}
+    assert not unknown, f"cited keys missing from book/references.bib: {unknown}"
