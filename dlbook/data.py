@@ -322,3 +322,28 @@ def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
     out = np.zeros((y.size, k))
     out[np.arange(y.size), y] = 1.0
     return out
+
+
+# -------------------------------------------------------------------- cross-validation
+
+
+def kfold(
+    n: int, k: int, *, rng: np.random.Generator | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k (train_idx, val_idx) pairs: the n indices cut into k folds of size ⌊n/k⌋ or ⌈n/k⌉,
+    each fold the validation set once; folds are random iff rng is given."""
+    n = _check_int("n", n)
+    k = _check_int("k", k, minimum=2)
+    if k > n:
+        raise ValueError(f"k must be <= n (every fold needs an example), got k={k}, n={n}")
+    order = _check_rng(rng).permutation(n) if rng is not None else np.arange(n)
+    # array_split gives the first n % k folds one extra example: sizes differ by at most 1.
+    folds = np.array_split(order, k)
+    splits = []
+    for i, val in enumerate(folds):
+        train = np.concatenate([f for j, f in enumerate(folds) if j != i])
+        splits.append((np.sort(train), np.sort(val)))
+    return splits
+
+
+__all__ += ["kfold"]

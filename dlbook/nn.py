@@ -14,7 +14,7 @@ import numpy as np
 
 from dlbook import functional as F
 from dlbook import init
-from dlbook._checks import float_array, generator, positive, positive_int
+from dlbook._checks import float_array, generator, in_unit_interval, positive, positive_int
 
 
 class Parameter:
@@ -542,3 +542,307 @@ class Flatten(Module):
         shape = self._cached("_x_shape")
         _check_grad_out(grad_out, (shape[0], int(np.prod(shape[1:]))), "Flatten")
         return grad_out.reshape(shape).astype(self._dtype, copy=False)
+
+
+# --------------------------------------------------------------------------
+# Recurrent layers and embeddings
+# --------------------------------------------------------------------------
+
+
+class RNN(Module):
+    """Elman RNN on batch-first (N, T, D) input: h_t = f(x_t W_xh + h_{t-1} W_hh + b), f = tanh
+    (or ReLU); returns every hidden state (N, T, H) and keeps the last one in ``h_last``.
+
+    W_xh is (D, H) and W_hh is (H, H), both drawn with ``weight_init``; b starts at zero.
+    ``backward`` also stores ``grad_h0`` = ∂L/∂h_0 (N, H), whether or not h0 was given.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, *, rng: np.random.Generator,
+                 nonlinearity: str = "tanh",
+                 weight_init: init.Initializer = init.xavier_uniform,
+                 dtype: type = np.float64) -> None:
+        self.input_size = positive_int(input_size, "input_size")
+        self.hidden_size = positive_int(hidden_size, "hidden_size")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        rng = generator(rng)
+        d, h = self.input_size, self.hidden_size
+        self.W_xh = Parameter(np.asarray(weight_init((d, h), rng=rng), dtype=dtype), "W_xh")
+        self.W_hh = Parameter(np.asarray(weight_init((h, h), rng=rng), dtype=dtype), "W_hh")
+        self.b = Parameter(np.zeros(h, dtype=dtype), "b")
+        self._x: np.ndarray | None = None
+        self.h_last: np.ndarray | None = None
+        self.grad_h0: np.ndarray | None = None
+
+    def __call__(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        return self.forward(x, h0)
+
+    def _f(self, a: np.ndarray) -> np.ndarray:
+        return np.tanh(a) if self.nonlinearity == "tanh" else np.maximum(a, 0.0)
+
+    def _df(self, h: np.ndarray) -> np.ndarray:
+        """f'(a) from h = f(a): tanh' = 1 - h², ReLU' = 1[h > 0]."""
+        return 1.0 - h * h if self.nonlinearity == "tanh" else (h > 0).astype(h.dtype)
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """h_t = f(x_t W_xh + h_{t-1} W_hh + b) for t = 1..T, from h_0 = h0 (zeros if None)."""
+        float_array(x, "RNN input", ndim=3)
+        if x.shape[2] != self.input_size:
+            raise ValueError(f"RNN expected input of shape (N, T, {self.input_size}), "
+                             f"got {x.shape}")
+        n, t_len, _ = x.shape
+        dtype = np.result_type(x.dtype, self.W_xh.data.dtype)
+        if h0 is None:
+            h0 = np.zeros((n, self.hidden_size), dtype=dtype)
+        else:
+            float_array(h0, "RNN h0", ndim=2)
+            if h0.shape != (n, self.hidden_size):
+                raise ValueError(f"RNN h0 must have shape (N, hidden_size) = "
+                                 f"{(n, self.hidden_size)}, got {h0.shape}")
+        # The input projection of all time steps is one matmul; only the recurrence loops.
+        xw = x @ self.W_xh.data + self.b.data
+        hs = np.empty((n, t_len + 1, self.hidden_size), dtype=dtype)  # hs[:, 0] = h_0
+        hs[:, 0] = h0
+        for t in range(t_len):
+            hs[:, t + 1] = self._f(xw[:, t] + hs[:, t] @ self.W_hh.data)
+        self._x, self._hs = x, hs
+        self.h_last = hs[:, -1]
+        return hs[:, 1:]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Backprop through time: δ_t = (g_t + δ_{t+1} W_hhᵀ) ⊙ f'(a_t), δ_{T+1} W_hhᵀ = 0;
+        ∂L/∂W_xh = Σ_t x_tᵀ δ_t, ∂L/∂W_hh = Σ_t h_{t-1}ᵀ δ_t, ∂L/∂b = Σ_t Σ_n δ_t,
+        ∂L/∂x_t = δ_t W_xhᵀ, ∂L/∂h_0 = δ_1 W_hhᵀ."""
+        x = self._cached("_x")
+        hs = self._hs
+        n, t_len, _ = x.shape
+        _check_grad_out(grad_out, (n, t_len, self.hidden_size), "RNN")
+        delta = np.empty_like(hs[:, 1:])
+        carry = np.zeros_like(hs[:, 0])  # ∂L/∂h_t arriving from step t + 1
+        for t in reversed(range(t_len)):
+            delta[:, t] = (grad_out[:, t] + carry) * self._df(hs[:, t + 1])
+            carry = delta[:, t] @ self.W_hh.data.T
+        self.grad_h0 = carry
+        d_flat = delta.reshape(-1, self.hidden_size)
+        self.W_xh.grad += x.reshape(-1, self.input_size).T @ d_flat
+        self.W_hh.grad += hs[:, :-1].reshape(-1, self.hidden_size).T @ d_flat
+        self.b.grad += d_flat.sum(axis=0)
+        return delta @ self.W_xh.data.T
+
+    def __repr__(self) -> str:
+        return (f"RNN({self.input_size}, {self.hidden_size}, "
+                f"nonlinearity={self.nonlinearity!r})")
+
+
+class LastStep(Module):
+    """(N, T, H) → (N, H): y = x[:, -1], the last time step (many-to-one)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x[:, T - 1]."""
+        float_array(x, "LastStep input", ndim=3)
+        self._x_shape, self._dtype = x.shape, x.dtype
+        return x[:, -1]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x[:, t] = g if t = T - 1 else 0."""
+        n, t_len, h = self._cached("_x_shape")
+        _check_grad_out(grad_out, (n, h), "LastStep")
+        grad = np.zeros((n, t_len, h), dtype=np.result_type(self._dtype, grad_out.dtype))
+        grad[:, -1] = grad_out
+        return grad
+
+
+class TimeDistributed(Module):
+    """Apply ``module`` at every time step: (N, T, ...) → (N·T, ...) → module → (N, T, ...)."""
+
+    def __init__(self, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"TimeDistributed needs a Module, got {type(module).__name__}")
+        self.module = module
+        self._x_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y[:, t] = module(x[:, t]) for all t at once, by folding time into the batch."""
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"TimeDistributed input must be a numpy.ndarray, "
+                            f"got {type(x).__name__}")
+        if x.ndim < 3:
+            raise ValueError(f"TimeDistributed input must be at least 3-D (N, T, ...), "
+                             f"got shape {x.shape}")
+        n, t_len = x.shape[:2]
+        y = self.module(x.reshape(n * t_len, *x.shape[2:]))
+        self._x_shape, self._y_shape = x.shape, y.shape
+        return y.reshape(n, t_len, *y.shape[1:])
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """∂L/∂x = module.backward(g folded to (N·T, ...)) unfolded to (N, T, ...)."""
+        shape = self._cached("_x_shape")
+        n, t_len = shape[:2]
+        _check_grad_out(grad_out, (n, t_len, *self._y_shape[1:]), "TimeDistributed")
+        grad = self.module.backward(grad_out.reshape(self._y_shape))
+        return None if grad is None else grad.reshape(shape)
+
+    def __repr__(self) -> str:
+        return f"TimeDistributed({self.module!r})"
+
+
+class Embedding(Module):
+    """Lookup table: y[n, t] = W[idx[n, t]] for integer indices, W of shape (num_embeddings, dim).
+
+    Equal to one_hot(idx) @ W without building the one-hot matrix. The weight starts
+    N(0, 1) as in PyTorch unless ``weight_init`` is given. The indices are discrete, so
+    ``backward`` returns None: there is no gradient with respect to the input.
+    """
+
+    def __init__(self, num_embeddings: int, dim: int, *, rng: np.random.Generator,
+                 weight_init: init.Initializer | None = None,
+                 dtype: type = np.float64) -> None:
+        self.num_embeddings = positive_int(num_embeddings, "num_embeddings")
+        self.dim = positive_int(dim, "dim")
+        shape = (self.num_embeddings, self.dim)
+        rng = generator(rng)
+        w = rng.standard_normal(shape) if weight_init is None else weight_init(shape, rng=rng)
+        self.W = Parameter(np.asarray(w, dtype=dtype), "W")
+        self._idx: np.ndarray | None = None
+
+    def forward(self, idx: np.ndarray) -> np.ndarray:
+        """y = W[idx], of shape idx.shape + (dim,)."""
+        if not isinstance(idx, np.ndarray):
+            raise TypeError(f"Embedding input must be a numpy.ndarray of integer indices, "
+                            f"got {type(idx).__name__}")
+        if not np.issubdtype(idx.dtype, np.integer):
+            raise TypeError(f"Embedding input must have an integer dtype, got {idx.dtype}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):
+            raise ValueError(f"Embedding indices must be in [0, num_embeddings="
+                             f"{self.num_embeddings}), got min {idx.min()} and max {idx.max()}")
+        self._idx = idx
+        return self.W.data[idx]
+
+    def backward(self, grad_out: np.ndarray) -> None:
+        """∂L/∂W[k] = Σ over positions with idx = k of g (np.add.at, so repeats add up);
+        returns None: integer indices have no gradient."""
+        idx = self._cached("_idx")
+        _check_grad_out(grad_out, (*idx.shape, self.dim), "Embedding")
+        np.add.at(self.W.grad, idx, grad_out)
+        return None
+
+    def __repr__(self) -> str:
+        return f"Embedding({self.num_embeddings}, {self.dim})"
+
+
+# --------------------------------------------------------------------------
+# Regularisation and normalisation
+# --------------------------------------------------------------------------
+
+
+class Dropout(Module):
+    """Inverted dropout: training y = x ⊙ m / (1 - p), m ~ Bernoulli(1 - p); evaluation y = x.
+
+    Scaling at training time keeps E[y] = x, so evaluation needs no rescaling.
+    ``freeze_mask()`` makes later forward passes reuse the last mask, so that a gradient
+    check sees one fixed function; ``freeze_mask(False)`` draws fresh masks again.
+    """
+
+    def __init__(self, p: float = 0.5, *, rng: np.random.Generator) -> None:
+        self.p = in_unit_interval(p, "p")
+        self.rng = generator(rng)
+        self.frozen = False
+        self.mask: np.ndarray | None = None  # m / (1 - p) of the last training pass
+        self._scale: np.ndarray | None = None  # what the last forward multiplied by (None: 1)
+        self._x_shape: tuple[int, ...] | None = None
+
+    def freeze_mask(self, frozen: bool = True) -> Dropout:
+        """Reuse the current mask in later training passes (for gradient checks)."""
+        self.frozen = bool(frozen)
+        return self
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x ⊙ m / (1 - p) in training mode, y = x in evaluation mode."""
+        float_array(x, "Dropout input")
+        if not self.training or self.p == 0.0:
+            self._scale, self._x_shape = None, x.shape
+            return x
+        if self.frozen and self.mask is not None:
+            if self.mask.shape != x.shape:
+                raise ValueError(f"Dropout has a frozen mask of shape {self.mask.shape}, "
+                                 f"got input of shape {x.shape}")
+        else:
+            keep = self.rng.random(x.shape) < 1.0 - self.p
+            self.mask = keep.astype(x.dtype) / (1.0 - self.p)
+        self._scale, self._x_shape = self.mask, x.shape
+        return x * self.mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = g ⊙ m / (1 - p) with the forward pass's mask (g in evaluation mode)."""
+        shape = self._cached("_x_shape")
+        _check_grad_out(grad_out, shape, "Dropout")
+        return grad_out if self._scale is None else grad_out * self._scale
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class BatchNorm1d(Module):
+    """y = γ (x - μ) / √(σ² + ε) + β per feature of (N, C) input, with the batch's μ, σ²
+    (biased) in training and the running averages in evaluation.
+
+    Training also updates running = (1 - momentum)·running + momentum·batch, with the
+    unbiased variance N/(N-1)·σ² for ``running_var``, as PyTorch does.
+    """
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5,
+                 dtype: type = np.float64) -> None:
+        self.num_features = positive_int(num_features, "num_features")
+        self.momentum = in_unit_interval(momentum, "momentum", closed_right=True)
+        self.eps = positive(eps, "eps")
+        self.gamma = Parameter(np.ones(self.num_features, dtype=dtype), "gamma")
+        self.beta = Parameter(np.zeros(self.num_features, dtype=dtype), "beta")
+        # Buffers, not Parameters: the optimiser never touches them.
+        self.running_mean = np.zeros(self.num_features, dtype=dtype)
+        self.running_var = np.ones(self.num_features, dtype=dtype)
+        self._xhat: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x̂ = (x - μ) / √(σ² + ε), y = γ x̂ + β; μ, σ² from the batch (training) or running."""
+        float_array(x, "BatchNorm1d input", ndim=2)
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d expected input of shape (N, {self.num_features}), "
+                             f"got {x.shape}")
+        n = x.shape[0]
+        if self.training:
+            if n < 2:
+                raise ValueError(f"BatchNorm1d in training mode needs a batch of more than 1 "
+                                 f"example to estimate a variance, got input of shape {x.shape}; "
+                                 f"use a larger batch or call .eval()")
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            m = self.momentum
+            self.running_mean = (1.0 - m) * self.running_mean + m * mean
+            self.running_var = (1.0 - m) * self.running_var + m * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        self._inv_std = 1.0 / np.sqrt(var + self.eps)
+        self._xhat = (x - mean) * self._inv_std
+        self._batch_stats = self.training
+        return self.gamma.data * self._xhat + self.beta.data
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂γ = Σ_n g ⊙ x̂, ∂L/∂β = Σ_n g; ∂L/∂x = (γ/σ)/N · (N g - Σ_n g - x̂ Σ_n g ⊙ x̂)
+        with batch statistics, and γ g / σ with running ones (then μ, σ are constants)."""
+        xhat = self._cached("_xhat")
+        g = _check_grad_out(grad_out, xhat.shape, "BatchNorm1d")
+        sum_g, sum_gx = g.sum(axis=0), (g * xhat).sum(axis=0)
+        self.gamma.grad += sum_gx
+        self.beta.grad += sum_g
+        scale = self.gamma.data * self._inv_std
+        if not self._batch_stats:
+            return g * scale
+        # With batch statistics μ and σ depend on every x_j. From x̂_i = (x_i - μ)/σ,
+        # ∂μ/∂x_j = 1/N and ∂σ/∂x_j = x̂_j/N, so ∂x̂_i/∂x_j = (δ_ij - 1/N - x̂_i x̂_j/N)/σ.
+        # Summing γ g_i times this over i gives the compact form in the docstring.
+        n = xhat.shape[0]
+        return (scale / n) * (n * g - sum_g - xhat * sum_gx)
+
+    def __repr__(self) -> str:
+        return (f"BatchNorm1d({self.num_features}, momentum={self.momentum}, "
+                f"eps={self.eps})")

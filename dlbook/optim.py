@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from dlbook._checks import in_unit_interval, non_negative, positive
+from dlbook._checks import in_unit_interval, non_negative, positive, positive_int
 from dlbook.nn import Parameter
 
 
@@ -128,3 +128,100 @@ class Adam(Optimizer):
             m_hat = m / (1.0 - self.beta1**t)
             v_hat = v / (1.0 - self.beta2**t)
             p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+# --------------------------------------------------------------------------
+# Gradient clipping and learning-rate schedules
+# --------------------------------------------------------------------------
+
+
+def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:
+    """If ‖g‖ = √(Σ_p Σ g_p²) > max_norm, scale every gradient in place by
+    max_norm / (‖g‖ + 1e-6) (PyTorch's clip_grad_norm_); return ‖g‖ before clipping.
+
+    One global norm keeps the direction of the whole gradient; only its length changes.
+    """
+    params = list(params)
+    if not params:
+        raise ValueError("clip_grad_norm got an empty parameter list")
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
+    max_norm = positive(max_norm, "max_norm")
+    total = float(np.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in params)))
+    if not np.isfinite(total):
+        raise ValueError(f"clip_grad_norm: the gradient norm is {total}; a gradient overflowed "
+                         f"or is NaN before clipping (try a smaller learning rate)")
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for p in params:
+            p.grad *= coef
+    return total
+
+
+class LRScheduler:
+    """Sets ``optimizer.lr`` to a function of the step count t from the base rate lr_0.
+
+    ``step()`` advances t by one and writes ``get_lr()`` into the optimiser; call it
+    once per epoch (or per batch, if the schedule is counted in batches). At t = 0 the
+    rate is lr_0, the optimiser's ``lr`` when the scheduler was made.
+    """
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be an Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.t = 0
+
+    def get_lr(self) -> float:
+        """The learning rate at the current step t."""
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """t ← t + 1; optimizer.lr ← get_lr()."""
+        self.t += 1
+        self.optimizer.lr = self.get_lr()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_lr={self.base_lr}, t={self.t})"
+
+
+class StepLR(LRScheduler):
+    """lr_t = lr_0 · γ^⌊t / step_size⌋: multiply by γ every step_size steps."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        super().__init__(optimizer)
+        self.step_size = positive_int(step_size, "step_size")
+        self.gamma = positive(gamma, "gamma")
+
+    def get_lr(self) -> float:
+        """lr_0 · γ^⌊t / step_size⌋."""
+        return self.base_lr * self.gamma ** (self.t // self.step_size)
+
+
+class ExponentialLR(LRScheduler):
+    """lr_t = lr_0 · γ^t."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        super().__init__(optimizer)
+        self.gamma = positive(gamma, "gamma")
+
+    def get_lr(self) -> float:
+        """lr_0 · γ^t."""
+        return self.base_lr * self.gamma**self.t
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr_t = η_min + (lr_0 - η_min)(1 + cos(π t / T_max)) / 2: from lr_0 down to η_min at
+    t = T_max (and, as in PyTorch's closed form, back up again after it)."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer)
+        self.T_max = positive_int(T_max, "T_max")
+        self.eta_min = non_negative(eta_min, "eta_min")
+
+    def get_lr(self) -> float:
+        """η_min + (lr_0 - η_min)(1 + cos(π t / T_max)) / 2."""
+        cos = np.cos(np.pi * self.t / self.T_max)
+        return float(self.eta_min + (self.base_lr - self.eta_min) * (1.0 + cos) / 2.0)
