@@ -106,9 +106,10 @@ def fit(model: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np
             # says more than NumPy's RuntimeWarning would.
             with np.errstate(over="ignore", invalid="ignore"):
                 loss = loss_fn(model(xb), yb)
-            _check_finite(loss, epoch, step, optimizer)
-            model.backward(loss_fn.backward())
-            optimizer.step()
+                _check_finite(loss, epoch, step, optimizer)
+                # a finite loss can still overflow in backward; the next step's check catches it
+                model.backward(loss_fn.backward())
+                optimizer.step()
             total += loss * len(xb)
             seen += len(xb)
         history.record("loss", total / seen)

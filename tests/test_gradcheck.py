@@ -38,3 +38,32 @@ def test_gradcheck_rejects_bad_input():
         numerical_gradient(lambda: 0.0, np.zeros((3, 4)).T)
     with pytest.raises(ValueError, match=r"equal shapes, got \(2,\) and \(3,\)"):
         relative_error(np.zeros(2), np.zeros(3))
+
+
+def test_check_module_accepts_a_gradient_that_is_zero_in_truth():
+    # The bias before batch norm: BN subtracts the batch mean, so ∂L/∂b = 0 exactly, and the
+    # finite difference is round-off noise. A relative error of that would be ~1.
+    from dlbook import nn
+    from dlbook.gradcheck import check_module
+
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Dense(3, 4, rng=rng), nn.BatchNorm1d(4))
+    errors = check_module(model, rng.standard_normal((6, 3)), rng=rng)
+    assert errors["layers.0.b"] < 1e-8
+    assert np.abs(model[0].b.grad).max() < 1e-12
+
+
+def test_check_module_still_fails_a_wrong_small_gradient():
+    from dlbook import nn
+    from dlbook.gradcheck import check_module
+
+    class Halved(nn.Dense):
+        def backward(self, grad_out):
+            g = super().backward(grad_out)
+            self.W.grad *= 0.5
+            return g
+
+    rng = np.random.default_rng(1)
+    layer = Halved(2, 2, rng=rng)
+    with pytest.raises(AssertionError, match="gradient of 'W'"):
+        check_module(layer, 1e-3 * rng.standard_normal((3, 2)), rng=rng)
