@@ -5,11 +5,23 @@ the code a reader sees is the code that runs and is tested. ``dlbook.plot`` is
 imported on its own (it is the only module that needs matplotlib).
 """
 
-from dlbook import autodiff, data, functional, gradcheck, init, nn, optim, perceptron, train
+from dlbook import (
+    autodiff,
+    data,
+    functional,
+    gradcheck,
+    init,
+    nn,
+    optim,
+    perceptron,
+    text,
+    timeseries,
+    train,
+)
 from dlbook.show import show_source
 
 __all__ = [
     "autodiff", "data", "functional", "gradcheck", "init", "nn", "optim", "perceptron",
-    "show_source", "train",
+    "show_source", "text", "timeseries", "train",
 ]
 __version__ = "0.1.0"
