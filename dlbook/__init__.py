@@ -6,6 +6,7 @@ imported on its own (it is the only module that needs matplotlib).
 """
 
 from dlbook import (
+    augment,
     autodiff,
     data,
     functional,
@@ -21,7 +22,7 @@ from dlbook import (
 from dlbook.show import show_source
 
 __all__ = [
-    "autodiff", "data", "functional", "gradcheck", "init", "nn", "optim", "perceptron",
+    "augment", "autodiff", "data", "functional", "gradcheck", "init", "nn", "optim", "perceptron",
     "show_source", "text", "timeseries", "train",
 ]
 __version__ = "0.1.0"
