@@ -18,11 +18,12 @@ from dlbook import (
     text,
     timeseries,
     train,
+    tuning,
 )
 from dlbook.show import show_source
 
 __all__ = [
     "augment", "autodiff", "data", "functional", "gradcheck", "init", "nn", "optim", "perceptron",
-    "show_source", "text", "timeseries", "train",
+    "show_source", "text", "timeseries", "train", "tuning",
 ]
 __version__ = "0.1.0"
