@@ -12,6 +12,7 @@ from dlbook import (
     functional,
     gradcheck,
     init,
+    model_selection,
     nn,
     optim,
     perceptron,
@@ -23,7 +24,20 @@ from dlbook import (
 from dlbook.show import show_source
 
 __all__ = [
-    "augment", "autodiff", "data", "functional", "gradcheck", "init", "nn", "optim", "perceptron",
-    "show_source", "text", "timeseries", "train", "tuning",
+    "augment",
+    "autodiff",
+    "data",
+    "functional",
+    "gradcheck",
+    "init",
+    "model_selection",
+    "nn",
+    "optim",
+    "perceptron",
+    "show_source",
+    "text",
+    "timeseries",
+    "train",
+    "tuning",
 ]
 __version__ = "0.1.0"
