@@ -846,3 +846,42 @@ class BatchNorm1d(Module):
     def __repr__(self) -> str:
         return (f"BatchNorm1d({self.num_features}, momentum={self.momentum}, "
                 f"eps={self.eps})")
+
+
+# --------------------------------------------------------------------------
+# Skip connections
+# --------------------------------------------------------------------------
+
+
+class Residual(Module):
+    """Skip connection y = x + f(x) around an inner module f that keeps the shape of x.
+
+    The Jacobian is I + ∂f/∂x, so ``backward`` returns g + f.backward(g): the gradient
+    reaches x through the identity path even when the path through f is tiny.
+    """
+
+    def __init__(self, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"Residual needs a Module to wrap, got {type(module).__name__}")
+        self.module = module
+        self._x_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = x + f(x); raises ValueError if f(x) does not have the shape of x."""
+        float_array(x, "Residual input")
+        fx = self.module(x)
+        if fx.shape != x.shape:
+            raise ValueError(f"Residual needs an inner module that preserves the shape: "
+                             f"input has shape {x.shape}, inner module {self.module!r} "
+                             f"returned shape {fx.shape}")
+        self._x_shape = x.shape
+        return x + fx
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """∂L/∂x = g (I + ∂f/∂x) = g + f.backward(g)."""
+        shape = self._cached("_x_shape")
+        _check_grad_out(grad_out, shape, "Residual")
+        return grad_out + self.module.backward(grad_out)
+
+    def __repr__(self) -> str:
+        return f"Residual({self.module!r})"
