@@ -62,13 +62,7 @@ def lr_range_test(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
     ``restore=True`` the parameters are put back afterwards, so the same model can then
     be trained from its initial weights (with a fresh optimizer: its state is not reset).
     """
-    if not isinstance(model, Module):
-        raise TypeError(f"model must be a Module, got {type(model).__name__}")
-    if not isinstance(loss_fn, Loss):
-        raise TypeError(f"loss_fn must be a Loss, got {type(loss_fn).__name__}")
-    float_array(X, "X")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+    _check_problem(model, loss_fn, X, y)
     lrs = _check_lrs(lrs)
     batch_size = positive_int(batch_size, "batch_size")
     if batch_size > len(X):
@@ -152,13 +146,7 @@ def sharpness(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray, *,
     ReLU kink crossed within ±εv makes the difference quotient nonlinear in v. The model
     is evaluated in eval mode; its parameters, gradients and mode are restored afterwards.
     """
-    if not isinstance(model, Module):
-        raise TypeError(f"model must be a Module, got {type(model).__name__}")
-    if not isinstance(loss_fn, Loss):
-        raise TypeError(f"loss_fn must be a Loss, got {type(loss_fn).__name__}")
-    float_array(X, "X")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+    _check_problem(model, loss_fn, X, y)
     generator(rng)
     iters = positive_int(iters, "iters")
     eps = positive(eps, "eps")
@@ -185,3 +173,14 @@ def sharpness(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray, *,
             p.grad[...] = g
         model.train(was_training)
     return lam
+
+
+def _check_problem(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray) -> None:
+    """Reject a model, loss or data set of the wrong kind before any step is taken."""
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a Module, got {type(model).__name__}")
+    if not isinstance(loss_fn, Loss):
+        raise TypeError(f"loss_fn must be a Loss, got {type(loss_fn).__name__}")
+    float_array(X, "X")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
