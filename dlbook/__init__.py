@@ -8,6 +8,7 @@ imported on its own (it is the only module that needs matplotlib).
 from dlbook import (
     augment,
     autodiff,
+    autoencoder,
     data,
     diagnostics,
     ensemble,
@@ -30,6 +31,7 @@ from dlbook.show import show_source
 __all__ = [
     "augment",
     "autodiff",
+    "autoencoder",
     "data",
     "diagnostics",
     "ensemble",
