@@ -96,7 +96,21 @@ def execute(path: Path, timeout: int) -> tuple[object, float, str | None]:
         error = detail.splitlines()[-1] if detail else type(exc).__name__
     except Exception as exc:  # kernel died, bad notebook, ...
         error = f"{type(exc).__name__}: {exc}"
+    if error is None:
+        error = _stored_error(nb)
     return nb, time.perf_counter() - start, error
+
+
+def _stored_error(nb) -> str | None:
+    """An error output that did not stop execution (e.g. raised while a figure was drawn
+    after the cell finished), unless its cell is tagged `raises-exception`."""
+    for index, cell in enumerate(nb.cells):
+        if "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"cell {index}: {output.get('ename')}: {output.get('evalue')}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
