@@ -22,6 +22,17 @@ def float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
     return x
 
 
+def int_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
+    """Return ``x`` if it is an integer NumPy array (of ``ndim`` dims if given), else raise."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray of integer ids, got {type(x).__name__}")
+    if not np.issubdtype(x.dtype, np.integer):
+        raise TypeError(f"{name} must have an integer dtype, got {x.dtype}")
+    if ndim is not None and x.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {x.shape}")
+    return x
+
+
 def positive_int(value: Any, name: str) -> int:
     """Return ``value`` if it is an int > 0 (bool excluded), else raise."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):

@@ -12,18 +12,8 @@ from collections import Counter
 import numpy as np
 
 from dlbook import functional as F
-from dlbook._checks import float_array, generator, positive, positive_int
+from dlbook._checks import float_array, generator, int_array, positive, positive_int
 from dlbook.nn import RNN, Embedding, Loss, Module
-
-
-def _int_array(x: object, name: str, ndim: int | None = None) -> np.ndarray:
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a numpy.ndarray of integer ids, got {type(x).__name__}")
-    if not np.issubdtype(x.dtype, np.integer):
-        raise TypeError(f"{name} must have an integer dtype, got {x.dtype}")
-    if ndim is not None and x.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {x.shape}")
-    return x
 
 
 class CharVocab:
@@ -61,7 +51,7 @@ class CharVocab:
 
     def decode(self, ids: np.ndarray) -> str:
         """The characters of a 1-D array of ids."""
-        ids = _int_array(np.asarray(ids), "ids", ndim=1)
+        ids = int_array(np.asarray(ids), "ids", ndim=1)
         if ids.size and (ids.min() < 0 or ids.max() >= self.size):
             raise ValueError(f"ids must be in [0, {self.size}), got min {ids.min()} "
                              f"and max {ids.max()}")
@@ -78,7 +68,7 @@ def tbptt_chunks(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.nda
     Row b of chunk k + 1 continues row b of chunk k, so a model may carry its hidden state
     from one chunk to the next (truncated backprop through time); the tail is dropped.
     """
-    ids = _int_array(ids, "ids", ndim=1)
+    ids = int_array(ids, "ids", ndim=1)
     b = positive_int(batch_size, "batch_size")
     length = positive_int(seq_len, "seq_len")
     n = (ids.size - 1) // b
@@ -95,7 +85,7 @@ def tbptt_chunks(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.nda
 
 def _flatten(logits: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     float_array(logits, "logits", ndim=3)
-    target = _int_array(np.asarray(target), "target", ndim=2)
+    target = int_array(np.asarray(target), "target", ndim=2)
     if target.shape != logits.shape[:2]:
         raise ValueError(f"target must have shape (N, T) = {logits.shape[:2]} to match "
                          f"logits {logits.shape}, got {target.shape}")
@@ -149,7 +139,7 @@ def generate(embedding: Embedding, rnn: RNN, head: Module, prompt: np.ndarray, l
     if not isinstance(embedding, Embedding) or not isinstance(rnn, RNN):
         raise TypeError(f"generate needs an Embedding and an RNN, got "
                         f"{type(embedding).__name__} and {type(rnn).__name__}")
-    prompt = _int_array(prompt, "prompt")
+    prompt = int_array(prompt, "prompt")
     if prompt.ndim not in (1, 2) or prompt.shape[-1] == 0:
         raise ValueError(f"prompt must be a non-empty (P,) or (N, P) array, got {prompt.shape}")
     n_steps = positive_int(length, "length")
