@@ -1,55 +1,26 @@
 """dlbook: the NumPy code behind the deep-learning interview book.
 
 Every chapter imports from here and shows this code with ``show_source``, so
-the code a reader sees is the code that runs and is tested. ``dlbook.plot`` is
-imported on its own (it is the only module that needs matplotlib).
+the code a reader sees is the code that runs and is tested.
+
+The core modules are what many chapters share: ``nn`` (layers), ``functional``
+(the formulas), ``init``, ``optim``, ``autodiff``, ``gradcheck``, ``data``,
+``train``, ``plot`` and ``show``. ``dlbook.topics`` holds one module per
+chapter topic (``from dlbook.topics import tuning``); core never imports it.
 """
 
-from dlbook import (
-    augment,
-    autodiff,
-    autoencoder,
-    data,
-    diagnostics,
-    ensemble,
-    functional,
-    gradcheck,
-    init,
-    lr_finder,
-    model_selection,
-    nn,
-    optim,
-    perceptron,
-    regions,
-    spectral,
-    text,
-    timeseries,
-    train,
-    tuning,
-)
+from dlbook import autodiff, data, functional, gradcheck, init, nn, optim, train
 from dlbook.show import show_source
 
 __all__ = [
-    "augment",
     "autodiff",
-    "autoencoder",
     "data",
-    "diagnostics",
-    "ensemble",
     "functional",
     "gradcheck",
     "init",
-    "lr_finder",
-    "model_selection",
     "nn",
     "optim",
-    "perceptron",
-    "regions",
     "show_source",
-    "spectral",
-    "text",
-    "timeseries",
     "train",
-    "tuning",
 ]
 __version__ = "0.1.0"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlbook.augment import shift_images
+from dlbook.topics.augment import shift_images
 
 
 def images(shape=(3, 2, 5, 6), seed=0, dtype=np.float64):

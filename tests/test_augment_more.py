@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlbook.augment import (
+from dlbook.topics.augment import (
     add_gaussian_noise,
     random_rotate,
     random_shift,

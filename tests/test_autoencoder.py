@@ -1,10 +1,11 @@
-"""Autoencoder module, PCA helpers and corruption functions (dlbook.autoencoder)."""
+"""Autoencoder module, PCA helpers and corruption functions (dlbook.topics.autoencoder)."""
 
 import numpy as np
 import pytest
 
 from dlbook import nn
-from dlbook.autoencoder import (
+from dlbook.gradcheck import check_module
+from dlbook.topics.autoencoder import (
     Autoencoder,
     gaussian_noise,
     mask_noise,
@@ -12,7 +13,6 @@ from dlbook.autoencoder import (
     pca_reconstruct,
     reconstruction_errors,
 )
-from dlbook.gradcheck import check_module
 
 
 def small_autoencoder(rng, d=6, k=2, bias=True):

@@ -1,4 +1,4 @@
-"""Tests for dlbook.ensemble: bootstrap samples, stumps, trees, bagging and AdaBoost."""
+"""Tests for dlbook.topics.ensemble: bootstrap samples, stumps, trees, bagging and AdaBoost."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dlbook import data
-from dlbook.ensemble import (
+from dlbook.topics.ensemble import (
     AdaBoost,
     Bagging,
     DecisionStump,

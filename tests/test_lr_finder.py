@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dlbook import nn, optim
-from dlbook.lr_finder import RangeTestResult, lr_range_test, sharpness
+from dlbook.topics.lr_finder import RangeTestResult, lr_range_test, sharpness
 
 
 def regression(n=64, d=3, seed=0):

@@ -1,4 +1,4 @@
-"""Tests for dlbook.model_selection: Legendre features, (ridge) least squares,
+"""Tests for dlbook.topics.model_selection: Legendre features, (ridge) least squares,
 cross-validation scores and the bias-variance estimate."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dlbook import data
-from dlbook.model_selection import (
+from dlbook.topics.model_selection import (
     bias_variance,
     cross_val_score,
     least_squares,

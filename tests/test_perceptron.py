@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlbook.perceptron import Perceptron, margin, novikoff_bound, radius
+from dlbook.topics.perceptron import Perceptron, margin, novikoff_bound, radius
 
 
 def separable(n=200, gap=0.1, seed=0):

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from dlbook import functional as F
-from dlbook import nn, text
+from dlbook import nn
 from dlbook.gradcheck import check_loss
+from dlbook.topics import text
 
 
 def rng(seed=0):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlbook import timeseries as ts
+from dlbook.topics import timeseries as ts
 
 
 def test_sliding_windows_pairs_past_and_future():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlbook import tuning
+from dlbook.topics import tuning
 
 
 def test_scores_follow_the_grid_layout_and_best_is_the_argmax():

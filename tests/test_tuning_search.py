@@ -4,7 +4,7 @@ the rung schedule and its budget, bad input."""
 import numpy as np
 import pytest
 
-from dlbook import tuning
+from dlbook.topics import tuning
 
 SPACE = {
     "lr": tuning.LogUniform(1e-4, 1.0),

@@ -1,4 +1,5 @@
-"""Linear pieces of ReLU networks with one input: the tent-map construction of depth
+"""Chapter 33 (deep vs shallow networks).
+Linear pieces of ReLU networks with one input: the tent-map construction of depth
 efficiency (Telgarsky, 2016), a one-hidden-layer interpolant, and piece counts (exact, from
 the weights, and numerical, from values on a grid)."""
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dlbook.spectral import direct_convolve, fft_convolve, fourier_features, spectrogram
+from dlbook.topics.fourier import direct_convolve, fft_convolve, fourier_features, spectrogram
 
 
 @pytest.mark.parametrize("n, m", [(1, 1), (1, 7), (7, 1), (13, 5), (64, 64), (100, 37), (1000, 3)])

@@ -1,4 +1,5 @@
-"""Autoencoders: an encoder-decoder module, PCA (the linear optimum), corruption for denoising."""
+"""Chapter 24 (autoencoders).
+Autoencoders: an encoder-decoder module, PCA (the linear optimum), corruption for denoising."""
 
 from __future__ import annotations
 

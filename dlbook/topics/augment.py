@@ -1,4 +1,5 @@
-"""Augmentation of image batches (N, C, H, W): translations with zero fill."""
+"""Chapter 28 (data augmentation; also used in 30 and 31).
+Augmentation of image batches (N, C, H, W): translations with zero fill."""
 
 from __future__ import annotations
 

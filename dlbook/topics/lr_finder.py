@@ -1,4 +1,5 @@
-"""The learning-rate range test (Smith, 2017): raise the rate at every mini-batch and
+"""Chapter 14 (the learning rate).
+The learning-rate range test (Smith, 2017): raise the rate at every mini-batch and
 record the loss; the rate an order of magnitude below the loss minimum is a good start."""
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""Tests for dlbook.regions: the tent-map network, the interpolant, piece counts, errors."""
+"""Tests for dlbook.topics.linear_regions: the tent-map network, the interpolant, piece counts,
+errors."""
 
 import numpy as np
 import pytest
 
 from dlbook import init, nn
-from dlbook import regions as R
+from dlbook.topics import linear_regions as R
 
 
 def random_mlp(widths, seed=0, bias_std=1.0):

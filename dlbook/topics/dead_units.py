@@ -1,4 +1,5 @@
-"""Diagnostics of a trained network: which hidden units are dead on a data set.
+"""Chapter 27 (leaky ReLU and dying units).
+Diagnostics of a trained network: which hidden units are dead on a data set.
 
 A unit of an activation layer is *dead* on a data set X when its output is exactly 0
 for every row of X (a ReLU unit whose pre-activation is never positive). A unit is

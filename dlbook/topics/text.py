@@ -1,4 +1,5 @@
-"""Character-level language modelling: a vocabulary, chunks for truncated backprop
+"""Chapter 12 (applications of RNNs).
+Character-level language modelling: a vocabulary, chunks for truncated backprop
 through time, a cross-entropy over sequences, and temperature sampling.
 
 A character model reads ids x_1..x_T and predicts x_{t+1} from x_1..x_t at every

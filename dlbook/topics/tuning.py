@@ -1,4 +1,5 @@
-"""Hyperparameter search: evaluate a validation score at every point of a grid.
+"""Chapters 13 and 35 (hyperparameters and tuning them).
+Hyperparameter search: evaluate a validation score at every point of a grid.
 
 The objective is any function of keyword arguments that returns a score where
 higher is better (e.g. validation accuracy). It trains a model with those

@@ -1,4 +1,5 @@
-"""Fourier tools: FFT convolution, spectrograms and Fourier features.
+"""Chapter 21 (the Fourier transform in deep learning).
+Fourier tools: FFT convolution, spectrograms and Fourier features.
 
 The DFT follows NumPy's convention, X[f] = Σ_t x[t] exp(-2πi f t / N), f = 0..N-1.
 """

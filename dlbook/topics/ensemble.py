@@ -1,4 +1,5 @@
-"""Ensembles: bootstrap samples, decision stumps and trees, bagging and AdaBoost.
+"""Chapter 20 (bagging and boosting).
+Ensembles: bootstrap samples, decision stumps and trees, bagging and AdaBoost.
 
 Bagging (Breiman, 1996) fits one high-variance model per bootstrap sample of the
 training set and averages them (or lets them vote), which lowers the variance.

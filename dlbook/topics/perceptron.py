@@ -1,4 +1,5 @@
-"""Rosenblatt's perceptron rule and the quantities in Novikoff's mistake bound.
+"""Chapter 3 (the multi-layer perceptron).
+Rosenblatt's perceptron rule and the quantities in Novikoff's mistake bound.
 
 Labels are in {-1, +1}. The bias is the weight of a constant input 1, so
 ``(coef_, intercept_)`` is one vector in the augmented space x' = (x, 1), which

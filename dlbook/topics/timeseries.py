@@ -1,4 +1,5 @@
-"""Forecasting a univariate series: sliding windows, naive baselines, recursive
+"""Chapter 12 (applications of RNNs).
+Forecasting a univariate series: sliding windows, naive baselines, recursive
 multi-step forecasts.
 
 A forecast made at origin t uses y_1..y_t only; ``context`` arrays are (N, W), one

@@ -1,4 +1,5 @@
-"""Capacity and model selection: polynomial features, (ridge) least squares, k-fold
+"""Chapter 16 (overfitting and underfitting).
+Capacity and model selection: polynomial features, (ridge) least squares, k-fold
 cross-validation scores and a Monte Carlo bias-variance estimate.
 
 The tools of the overfitting chapter, kept small and general: a basis that stays well

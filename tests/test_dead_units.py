@@ -1,10 +1,10 @@
-"""Dead and never-positive units of activation layers (dlbook.diagnostics)."""
+"""Dead and never-positive units of activation layers (dlbook.topics.dead_units)."""
 
 import numpy as np
 import pytest
 
 from dlbook import nn, optim, train
-from dlbook.diagnostics import (
+from dlbook.topics.dead_units import (
     activation_io,
     dead_fraction,
     dead_units,
