@@ -17,25 +17,26 @@ from typing import Any
 import numpy as np
 
 from dlbook import init
-from dlbook._checks import float_array, generator
+from dlbook._checks import (
+    float_array,
+    generator,
+    number,
+    one_of,
+    positive_int,
+    sequence_of,
+    validate,
+)
 
 __all__ = ["MLP", "Neuron", "Value"]
 
 Number = int | float
 
 
-def _number(x: Any, what: str, expected: str = "an int or float") -> float:
-    """Return ``x`` as a float if it is a real number (bool excluded), else raise TypeError."""
-    if isinstance(x, bool) or not isinstance(x, int | float | np.integer | np.floating):
-        raise TypeError(f"{what} must be {expected}, got {type(x).__name__}")
-    return float(x)
-
-
-def _lift(x: Any, op: str) -> Value:
+def _as_value(x: Any, op: str) -> Value:
     """A Value operand as it is; a number wrapped as a constant leaf; anything else refused."""
     if isinstance(x, Value):
         return x
-    return Value(_number(x, f"operand of Value {op}", "a Value, int or float"))
+    return Value(number(x, f"operand of Value {op}", "a Value, int or float"))
 
 
 def _no_backward() -> None:
@@ -49,7 +50,7 @@ class Value:
 
     def __init__(self, data: Number, _children: tuple[Value, ...] = (), _op: str = "",
                  label: str = "") -> None:
-        self.data = _number(data, "Value data")
+        self.data = number(data, "Value data")
         self.grad = 0.0
         self._backward: Callable[[], None] = _no_backward
         self._prev = _children
@@ -64,7 +65,7 @@ class Value:
 
     def __add__(self, other: Value | Number) -> Value:
         """out = a + b;  ∂out/∂a = 1, ∂out/∂b = 1."""
-        other = _lift(other, "+")
+        other = _as_value(other, "+")
         out = Value(self.data + other.data, (self, other), "+")
 
         def _backward() -> None:
@@ -76,7 +77,7 @@ class Value:
 
     def __mul__(self, other: Value | Number) -> Value:
         """out = a · b;  ∂out/∂a = b, ∂out/∂b = a."""
-        other = _lift(other, "*")
+        other = _as_value(other, "*")
         out = Value(self.data * other.data, (self, other), "*")
 
         def _backward() -> None:
@@ -88,7 +89,7 @@ class Value:
 
     def __sub__(self, other: Value | Number) -> Value:
         """out = a - b;  ∂out/∂a = 1, ∂out/∂b = -1."""
-        other = _lift(other, "-")
+        other = _as_value(other, "-")
         out = Value(self.data - other.data, (self, other), "-")
 
         def _backward() -> None:
@@ -100,10 +101,8 @@ class Value:
 
     def __truediv__(self, other: Value | Number) -> Value:
         """out = a / b;  ∂out/∂a = 1/b, ∂out/∂b = -a/b²."""
-        other = _lift(other, "/")
-        if other.data == 0.0:
-            raise ZeroDivisionError(f"Value division by zero: {self.data:.6g} / 0")
-        out = Value(self.data / other.data, (self, other), "/")
+        other = _as_value(other, "/")
+        out = Value(self.data / other.data, (self, other), "/")  # ZeroDivisionError for b = 0
 
         def _backward() -> None:
             self.grad += out.grad / other.data
@@ -114,16 +113,7 @@ class Value:
 
     def __pow__(self, exponent: Number) -> Value:
         """out = xⁿ for a number n;  ∂out/∂x = n xⁿ⁻¹."""
-        if isinstance(exponent, Value):
-            raise TypeError("Value ** Value is not supported: the exponent must be an int or "
-                            "float (for a**b with a > 0 write (b * a.log()).exp())")
-        n = _number(exponent, "exponent of Value **")
-        x = self.data
-        if x == 0.0 and n < 0:
-            raise ZeroDivisionError(f"Value ** {n:g}: zero cannot be raised to a negative power")
-        if x < 0 and not n.is_integer():
-            raise ValueError(f"Value ** {n:g}: a negative base {x:.6g} needs an integer "
-                             "exponent (the result would be complex)")
+        x, n = self.data, _check_exponent(self.data, exponent)
         out = Value(x**n, (self,), f"**{n:g}")
 
         def _backward() -> None:
@@ -153,19 +143,19 @@ class Value:
 
     def __radd__(self, other: Number) -> Value:
         """other + self."""
-        return _lift(other, "+") + self
+        return _as_value(other, "+") + self
 
     def __rmul__(self, other: Number) -> Value:
         """other · self."""
-        return _lift(other, "*") * self
+        return _as_value(other, "*") * self
 
     def __rsub__(self, other: Number) -> Value:
         """other - self."""
-        return _lift(other, "-") - self
+        return _as_value(other, "-") - self
 
     def __rtruediv__(self, other: Number) -> Value:
         """other / self."""
-        return _lift(other, "/") / self
+        return _as_value(other, "/") / self
 
     # ---- elementary functions ----
 
@@ -186,9 +176,7 @@ class Value:
     def log(self) -> Value:
         """out = ln x for x > 0;  ∂out/∂x = 1/x."""
         x = self.data
-        if not x > 0:
-            raise ValueError(f"log needs a positive value, got {x:.6g}")
-        out = Value(math.log(x), (self,), "log")
+        out = Value(_ln(x), (self,), "log")  # _ln raises for x <= 0 rather than return nan
 
         def _backward() -> None:
             self.grad += out.grad / x
@@ -262,6 +250,27 @@ class Value:
             node._backward()
 
 
+def _ln(x: float) -> float:
+    """math.log(x), with an error that says which value was not positive."""
+    if not x > 0:
+        raise ValueError(f"log needs a positive value, got {x:.6g}")
+    return math.log(x)
+
+
+def _check_exponent(x: float, exponent: Any) -> float:
+    """The exponent n of x ** n as a float, if x ** n is a real number."""
+    if isinstance(exponent, Value):
+        raise TypeError("Value ** Value is not supported: the exponent must be an int or "
+                        "float (for a**b with a > 0 write (b * a.log()).exp())")
+    n = number(exponent, "exponent of Value **")
+    if x == 0.0 and n < 0:
+        raise ZeroDivisionError(f"Value ** {n:g}: zero cannot be raised to a negative power")
+    if x < 0 and not n.is_integer():
+        raise ValueError(f"Value ** {n:g}: a negative base {x:.6g} needs an integer "
+                         "exponent (the result would be complex)")
+    return n
+
+
 # --------------------------------------------------------------------------
 # A multilayer perceptron made of Values, for comparison with dlbook.nn
 # --------------------------------------------------------------------------
@@ -269,22 +278,39 @@ class Value:
 _ACTIVATIONS = ("tanh", "relu", "sigmoid")
 
 
+def _layer_list(params: Any, name: str) -> Sequence[Any]:
+    """A non-empty list or tuple of (W, b) pairs."""
+    if not isinstance(params, list | tuple):
+        raise TypeError(f"{name} must be a list of (W, b) pairs, got {type(params).__name__}")
+    if not params:
+        raise ValueError(f"{name} must hold at least one (W, b) pair, got none")
+    return params
+
+
+def _layer_sizes(sizes: Any, name: str) -> list[int]:
+    """At least two positive ints: inputs, hidden sizes..., outputs."""
+    if not isinstance(sizes, Sequence) or isinstance(sizes, str):
+        raise TypeError(f"{name} must be a list of ints (inputs, ..., outputs), "
+                        f"got {type(sizes).__name__}")
+    if len(sizes) < 2:
+        raise ValueError(f"{name} must be >= 2 positive ints (inputs, ..., outputs), "
+                         f"got {sizes!r}")
+    return [positive_int(s, f"{name}[{i}]") for i, s in enumerate(sizes)]
+
+
 class Neuron:
     """One unit: act(Σᵢ wᵢ xᵢ + b), or the affine Σᵢ wᵢ xᵢ + b when ``activation`` is None."""
 
+    @validate(weights=sequence_of(number), bias=number, activation=one_of(*_ACTIVATIONS, None))
     def __init__(self, weights: Sequence[Number], bias: Number,
                  activation: str | None = "tanh") -> None:
-        if activation is not None and activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS} or None, "
-                             f"got {activation!r}")
         self.w = [Value(w) for w in weights]
         self.b = Value(bias)
         self.activation = activation
 
     def __call__(self, x: Sequence[Value | Number]) -> Value:
         """The unit's output for one input vector ``x``."""
-        if len(x) != len(self.w):
-            raise ValueError(f"Neuron expected {len(self.w)} inputs, got {len(x)}")
+        _check_length(x, len(self.w), "Neuron")
         z = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return getattr(z, self.activation)() if self.activation else z
 
@@ -300,19 +326,16 @@ class MLP:
     owns column j) and b of shape (out,), so y = act(x W + b) one example at a time.
     """
 
+    @validate(sizes=_layer_sizes, rng=generator, activation=one_of(*_ACTIVATIONS))
     def __init__(self, sizes: Sequence[int], *, rng: np.random.Generator,
                  activation: str = "tanh") -> None:
-        if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1
-                                 for s in sizes):
-            raise ValueError(f"sizes must be >= 2 positive ints (inputs, ..., outputs), "
-                             f"got {list(sizes)}")
-        rng = generator(rng)
         # Same draws, in the same order, as Dense(n_in, n_out, rng=rng) layer after layer.
         arrays = [(init.xavier_uniform((n_in, n_out), rng=rng), np.zeros(n_out))
                   for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
         self._build(arrays, activation)
 
     @classmethod
+    @validate(params=_layer_list)
     def from_arrays(cls, params: Sequence[tuple[np.ndarray, np.ndarray]],
                     activation: str = "tanh") -> MLP:
         """An MLP holding given (W, b) per layer, W of shape (in, out) as in ``nn.Dense``."""
@@ -321,17 +344,10 @@ class MLP:
         return mlp
 
     def _build(self, params: Sequence[tuple[np.ndarray, np.ndarray]], activation: str) -> None:
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
+        one_of(*_ACTIVATIONS)(activation, "activation")
         self.layers: list[list[Neuron]] = []
-        for i, (W, b) in enumerate(params):
-            float_array(W, f"layer {i} W", ndim=2)
-            float_array(b, f"layer {i} b", ndim=1)
-            if b.shape[0] != W.shape[1]:
-                raise ValueError(f"layer {i}: b must have shape ({W.shape[1]},), got {b.shape}")
-            if self.layers and W.shape[0] != len(self.layers[-1]):
-                raise ValueError(f"layer {i}: W must have {len(self.layers[-1])} rows, "
-                                 f"got shape {W.shape}")
+        for i, layer in enumerate(params):
+            W, b = _check_layer(i, layer, len(self.layers[-1]) if self.layers else None)
             act = activation if i < len(params) - 1 else None
             self.layers.append([Neuron(W[:, j].tolist(), float(b[j]), act)
                                 for j in range(W.shape[1])])
@@ -355,3 +371,27 @@ class MLP:
         """(∂L/∂W, ∂L/∂b) per layer as arrays, in ``nn.Dense``'s layout (in, out) and (out,)."""
         return [(np.array([[w.grad for w in n.w] for n in layer]).T,
                  np.array([n.b.grad for n in layer])) for layer in self.layers]
+
+
+def _check_length(x: Sequence[Any], n: int, owner: str) -> None:
+    if not isinstance(x, Sequence | np.ndarray) or isinstance(x, str):
+        raise TypeError(f"{owner} input must be a list of {n} Values or numbers, "
+                        f"got {type(x).__name__}")
+    if len(x) != n:
+        raise ValueError(f"{owner} expected {n} inputs x, one per weight, got {len(x)}")
+
+
+def _check_layer(i: int, layer: Any, n_in: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Layer i's (W, b): floating arrays of shapes (n_in, n_out) and (n_out,)."""
+    if not isinstance(layer, tuple | list):
+        raise TypeError(f"layer {i} must be a pair (W, b), got {type(layer).__name__}")
+    if len(layer) != 2:
+        raise ValueError(f"layer {i} must be a pair (W, b), got {len(layer)} items")
+    W, b = layer
+    float_array(W, f"layer {i} W", ndim=2)
+    float_array(b, f"layer {i} b", ndim=1)
+    if b.shape[0] != W.shape[1]:
+        raise ValueError(f"layer {i}: b must have shape ({W.shape[1]},), got {b.shape}")
+    if n_in is not None and W.shape[0] != n_in:
+        raise ValueError(f"layer {i}: W must have {n_in} rows, got shape {W.shape}")
+    return W, b

@@ -9,13 +9,32 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator, Sequence
-from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 
+from dlbook._checks import (
+    at_least,
+    boolean,
+    bounds,
+    data,
+    data_array,
+    examples,
+    generator,
+    in_unit_interval,
+    indices,
+    ints,
+    non_negative,
+    optional,
+    positive_int,
+    real,
+    same_length,
+    validate,
+)
+
 __all__ = [
     "Standardizer",
+    "kfold",
     "load_digits",
     "make_moons",
     "make_sine",
@@ -28,49 +47,7 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def _check_rng(rng: object) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
-        )
-    return rng
-
-
-def _check_int(name: str, value: object, minimum: int = 1) -> int:
-    # bool is an Integral, but make_moons(True, ...) is a bug, not a request for one point.
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        what = "a positive int" if minimum == 1 else f"an int >= {minimum}"
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-    return int(value)
-
-
-def _check_noise(noise: object) -> float:
-    if (
-        isinstance(noise, bool)
-        or not isinstance(noise, Real)
-        or not np.isfinite(noise)
-        or (noise < 0)
-    ):
-        raise ValueError(f"noise must be a finite float >= 0, got {noise!r}")
-    return float(noise)
-
-
-def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(
-            f"X and y must be arrays with a leading example axis, got X.shape={X.shape}, "
-            f"y.shape={y.shape}"
-        )
-    if len(X) != len(y):
-        raise ValueError(
-            f"X and y must have the same number of examples, got len(X)={len(X)}, len(y)={len(y)}"
-        )
-    return X, y
+# ------------------------------------------------------------------------ generators
 
 
 def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple:
@@ -79,14 +56,11 @@ def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple:
     return X[perm], y[perm]
 
 
-# ------------------------------------------------------------------------ generators
-
-
+@validate(n=positive_int, noise=non_negative, rng=generator)
 def make_moons(
     n: int, noise: float = 0.1, *, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved moons: class 0 at (cos t, sin t), class 1 at (1 - cos t, 0.5 - sin t)."""
-    n, noise, rng = _check_int("n", n), _check_noise(noise), _check_rng(rng)
     n0 = n - n // 2
     y = (np.arange(n) >= n0).astype(np.int64)
     # Evenly spaced angles give the classic crisp moons; the noise supplies the randomness.
@@ -100,14 +74,13 @@ def make_moons(
     return _shuffled(rng, X, y)
 
 
+@validate(n=positive_int, n_classes=at_least(2), noise=non_negative, rng=generator)
 def make_spirals(
     n: int, n_classes: int = 2, noise: float = 0.05, *, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """K interleaved spiral arms: arm k is r (cos a, sin a), a = 3 pi r + 2 pi k / K, r in [0,1]."""
-    n, noise, rng = _check_int("n", n), _check_noise(noise), _check_rng(rng)
-    k = _check_int("n_classes", n_classes, minimum=2)
-    if n < k:
-        raise ValueError(f"n must be >= n_classes (one point per arm), got n={n}, n_classes={k}")
+    _check_enough(n, n_classes, "n_classes", "arm")
+    k = n_classes
     counts = np.full(k, n // k) + (np.arange(k) < n % k)
     y = np.repeat(np.arange(k, dtype=np.int64), counts)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -119,11 +92,11 @@ def make_spirals(
     return _shuffled(rng, X, y)
 
 
+@validate(n=positive_int, noise=non_negative, rng=generator)
 def make_xor(
     n: int, noise: float = 0.3, *, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Four Gaussian blobs at (+-1, +-1); label = xor of the centre's signs: 1 iff c1 * c2 < 0."""
-    n, noise, rng = _check_int("n", n), _check_noise(noise), _check_rng(rng)
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     blob = np.arange(n) % 4
     centres = corners[blob]
@@ -134,6 +107,7 @@ def make_xor(
     return _shuffled(rng, X, y)
 
 
+@validate(n=positive_int, noise=non_negative, rng=generator, x_range=bounds, freq=real)
 def make_sine(
     n: int,
     noise: float = 0.1,
@@ -143,17 +117,12 @@ def make_sine(
     freq: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Regression data y = sin(freq * x) + noise * eps, x ~ U(x_range), eps ~ N(0, 1)."""
-    n, noise, rng = _check_int("n", n), _check_noise(noise), _check_rng(rng)
-    bounds = np.asarray(x_range, dtype=np.float64)
-    if bounds.shape != (2,) or not (np.all(np.isfinite(bounds)) and bounds[0] < bounds[1]):
-        raise ValueError(f"x_range must be finite (low, high) with low < high, got {x_range!r}")
-    if not np.isfinite(freq):
-        raise ValueError(f"freq must be a finite float, got {freq!r}")
-    x = rng.uniform(bounds[0], bounds[1], size=n)
+    x = rng.uniform(x_range[0], x_range[1], size=n)
     y = np.sin(freq * x) + noise * rng.standard_normal(n)
     return x[:, None], y
 
 
+@validate(return_images=boolean)
 def load_digits(return_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The 1797 8x8 UCI digits shipped with scikit-learn, pixels scaled x / 16 to [0, 1]."""
     # Read the CSV that scikit-learn ships instead of calling its loader: importing
@@ -173,12 +142,7 @@ def load_digits(return_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------- splits
 
 
-def _check_fraction(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 < value < 1.0:
-        raise ValueError(f"{name} must be a float in (0, 1), got {value!r}")
-    return float(value)
-
-
+@validate(X=examples, y=examples, rng=generator)
 def train_val_test_split(
     X: np.ndarray,
     y: np.ndarray,
@@ -187,44 +151,48 @@ def train_val_test_split(
     rng: np.random.Generator,
 ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """Shuffle, then cut into (train, validation, test) of sizes ~ fractions * n."""
-    X, y = _check_xy(X, y)
-    rng = _check_rng(rng)
-    if len(fractions) != 3:
-        raise ValueError(f"fractions must have 3 entries (train, val, test), got {fractions!r}")
-    fr = [_check_fraction(f"fractions[{i}]", f) for i, f in enumerate(fractions)]
-    if not np.isclose(sum(fr), 1.0):
-        raise ValueError(f"fractions must sum to 1, got {fractions!r} (sum {sum(fr):.6g})")
+    _check_split(X, y, fractions)
     n = len(X)
     # Rounding the cumulative sums (not each size) keeps the sizes summing to n exactly.
-    cuts = np.round(np.cumsum(fr)[:2] * n).astype(int)
-    sizes = np.diff(np.concatenate([[0], cuts, [n]]))
-    if np.any(sizes == 0):
-        raise ValueError(
-            f"fractions {fractions!r} of n={n} examples leave an empty split "
-            f"(sizes {sizes.tolist()}); use more examples"
-        )
-    perm = rng.permutation(n)
-    parts = np.split(perm, cuts)
+    cuts = np.round(np.cumsum(fractions)[:2] * n).astype(int)
+    parts = np.split(rng.permutation(n), cuts)
     return tuple((X[idx], y[idx]) for idx in parts)
 
 
+def _check_split(X: np.ndarray, y: np.ndarray, fractions: Sequence[float]) -> None:
+    same_length(X, y)
+    if not isinstance(fractions, Sequence | np.ndarray) or isinstance(fractions, str):
+        raise TypeError(f"fractions must be a sequence of 3 numbers, "
+                        f"got {type(fractions).__name__}")
+    if len(fractions) != 3:
+        raise ValueError(f"fractions must have 3 entries (train, val, test), got {fractions!r}")
+    total = sum(in_unit_interval(f, f"fractions[{i}]") for i, f in enumerate(fractions))
+    if not np.isclose(total, 1.0):
+        raise ValueError(f"fractions must sum to 1, got {fractions!r} (sum {total:.6g})")
+    cuts = np.round(np.cumsum(fractions)[:2] * len(X)).astype(int)  # as in the split
+    sizes = np.diff([0, *cuts, len(X)])
+    if np.any(sizes == 0):
+        raise ValueError(f"fractions {fractions!r} of n={len(X)} examples leave an empty split "
+                         f"(sizes {sizes.tolist()}); use more examples")
+
+
+@validate(X=examples, y=examples, test_fraction=in_unit_interval, rng=generator)
 def train_test_split(
     X: np.ndarray, y: np.ndarray, test_fraction: float = 0.2, *, rng: np.random.Generator
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Shuffle, then hold out round(test_fraction * n) examples as the test set."""
-    X, y = _check_xy(X, y)
-    rng = _check_rng(rng)
-    frac = _check_fraction("test_fraction", test_fraction)
-    n = len(X)
-    n_test = round(frac * n)
-    if n_test == 0 or n_test == n:
-        raise ValueError(
-            f"test_fraction={test_fraction!r} of n={n} examples leaves an empty split; "
-            "use more examples"
-        )
-    perm = rng.permutation(n)
+    _check_test_split(X, y, test_fraction)
+    n_test = round(test_fraction * len(X))
+    perm = rng.permutation(len(X))
     tr, te = perm[n_test:], perm[:n_test]
     return (X[tr], y[tr]), (X[te], y[te])
+
+
+def _check_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float) -> None:
+    same_length(X, y)
+    if round(test_fraction * len(X)) in (0, len(X)):
+        raise ValueError(f"test_fraction={test_fraction!r} of n={len(X)} examples leaves an "
+                         "empty split; use more examples")
 
 
 # ------------------------------------------------------------------- standardisation
@@ -237,11 +205,9 @@ class Standardizer:
         self.mean_: np.ndarray | None = None
         self.std_: np.ndarray | None = None
 
+    @validate(X=data())
     def fit(self, X: np.ndarray) -> Standardizer:
         """Store mean_ = mean(X, axis=0) and std_ = std(X, axis=0) (0 replaced by 1)."""
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim == 0 or len(X) == 0:
-            raise ValueError(f"X must have at least one example, got shape {X.shape}")
         mean = X.mean(axis=0)
         std = X.std(axis=0)
         # A constant feature (e.g. a digit's border pixel, always 0) has std 0, and dividing
@@ -251,20 +217,9 @@ class Standardizer:
         self.mean_, self.std_ = np.asarray(mean), std
         return self
 
-    def _check(self, X: np.ndarray) -> np.ndarray:
-        if self.mean_ is None or self.std_ is None:
-            raise RuntimeError("Standardizer is not fitted yet: call fit(X_train) first")
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim == 0 or X.shape[1:] != self.mean_.shape:
-            expected = "(n, " + ", ".join(map(str, self.mean_.shape)) + ")"
-            if self.mean_.ndim == 0:
-                expected = "(n,)"
-            raise ValueError(f"X must have shape {expected} as in fit, got shape {X.shape}")
-        return X
-
     def transform(self, X: np.ndarray) -> np.ndarray:
         """z = (X - mean_) / std_, with the statistics of the data passed to fit."""
-        X = self._check(X)
+        _check_fitted(self, X, "X")
         return (X - self.mean_) / self.std_
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
@@ -273,7 +228,7 @@ class Standardizer:
 
     def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
         """x = z * std_ + mean_, undoing transform."""
-        Z = self._check(Z)
+        _check_fitted(self, Z, "Z")
         return Z * self.std_ + self.mean_
 
     def __repr__(self) -> str:
@@ -281,9 +236,20 @@ class Standardizer:
         return f"Standardizer({fitted})"
 
 
+def _check_fitted(scaler: Standardizer, X: np.ndarray, name: str) -> None:
+    if scaler.mean_ is None:
+        raise RuntimeError("Standardizer is not fitted yet: call fit(X_train) first")
+    data_array(X, name)
+    if X.shape[1:] != scaler.mean_.shape:
+        expected = str(("n", *scaler.mean_.shape)).replace("'", "")
+        raise ValueError(f"{name} must have shape {expected} as in fit, got shape {X.shape}")
+
+
 # ----------------------------------------------------------------------- mini-batches
 
 
+@validate(X=examples, y=examples, batch_size=positive_int, rng=optional(generator),
+          drop_last=boolean)
 def minibatches(
     X: np.ndarray,
     y: np.ndarray,
@@ -292,40 +258,27 @@ def minibatches(
     drop_last: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (X_b, y_b) of batch_size examples, in a fresh random order iff rng is given."""
-    # Validate here, not inside the generator, so bad arguments fail at the call.
-    X, y = _check_xy(X, y)
-    batch_size = _check_int("batch_size", batch_size)
-    if rng is not None:
-        _check_rng(rng)
+    _check_batches(X, y, batch_size, drop_last)  # here, so that bad arguments fail at the call
     n = len(X)
-    if drop_last and batch_size > n:
-        raise ValueError(
-            f"batch_size={batch_size} > n={n} with drop_last=True would yield no batches"
-        )
-    stop = n - n % batch_size if drop_last else n
     order = rng.permutation(n) if rng is not None else np.arange(n)
-
-    def batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for start in range(0, stop, batch_size):
-            idx = order[start : start + batch_size]
-            yield X[idx], y[idx]
-
-    return batches()
+    stop = n - n % batch_size if drop_last else n  # drop_last: skip the short last batch
+    batches = (order[start : start + batch_size] for start in range(0, stop, batch_size))
+    return ((X[idx], y[idx]) for idx in batches)
 
 
+def _check_batches(X: np.ndarray, y: np.ndarray, batch_size: int, drop_last: bool) -> None:
+    same_length(X, y)
+    if drop_last and batch_size > len(X):
+        raise ValueError(
+            f"batch_size={batch_size} > n={len(X)} with drop_last=True would yield no batches"
+        )
+
+
+@validate(y=ints(ndim=1), n_classes=positive_int)
 def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
     """Y[i, k] = 1 if y[i] == k else 0, as float64 of shape (N, n_classes)."""
-    y = np.asarray(y)
-    k = _check_int("n_classes", n_classes)
-    if y.ndim != 1:
-        raise ValueError(f"y must be a 1-D array of labels, got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"y must hold integer labels, got dtype {y.dtype} (use y.astype(int))")
-    if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(
-            f"labels must be in [0, n_classes={k}), got min {y.min()} and max {y.max()}"
-        )
-    out = np.zeros((y.size, k))
+    indices(y, "y", n_classes)
+    out = np.zeros((y.size, n_classes))
     out[np.arange(y.size), y] = 1.0
     return out
 
@@ -333,16 +286,14 @@ def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
 # -------------------------------------------------------------------- cross-validation
 
 
+@validate(n=positive_int, k=at_least(2), rng=optional(generator))
 def kfold(
     n: int, k: int, *, rng: np.random.Generator | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """k (train_idx, val_idx) pairs: the n indices cut into k folds of size ⌊n/k⌋ or ⌈n/k⌉,
     each fold the validation set once; folds are random iff rng is given."""
-    n = _check_int("n", n)
-    k = _check_int("k", k, minimum=2)
-    if k > n:
-        raise ValueError(f"k must be <= n (every fold needs an example), got k={k}, n={n}")
-    order = _check_rng(rng).permutation(n) if rng is not None else np.arange(n)
+    _check_enough(n, k, "k", "fold")
+    order = rng.permutation(n) if rng is not None else np.arange(n)
     # array_split gives the first n % k folds one extra example: sizes differ by at most 1.
     folds = np.array_split(order, k)
     splits = []
@@ -352,4 +303,6 @@ def kfold(
     return splits
 
 
-__all__ += ["kfold"]
+def _check_enough(n: int, k: int, k_name: str, part: str) -> None:
+    if k > n:
+        raise ValueError(f"{k_name} must be <= n (one example per {part}), got {k_name}={k}, n={n}")

@@ -9,28 +9,86 @@ gradient of that mean with respect to the prediction.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy.special import erf
 
-from dlbook._checks import float_array, non_negative, positive, positive_int
+from dlbook._checks import (
+    float_array,
+    images,
+    indices,
+    int_at_least,
+    positive,
+    positive_int,
+    real,
+    sizes,
+    validate,
+)
+
+
+def _axis(value: Any, name: str) -> int:
+    """An axis: an int (negative counts from the end)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def _on_floats(*scalars: str) -> Callable:
+    """Decorator for a kernel: its first argument must be a floating ndarray, and the
+    parameters named in ``scalars``, when passed, finite real numbers.
+
+    Kernels run inside every layer on every step, so these are type tests only (no scan
+    of the array's values), and the common case costs an isinstance and a dtype test.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        first, *others = inspect.signature(fn).parameters
+
+        @functools.wraps(fn)
+        def kernel(x: Any, *args: Any, **kwargs: Any) -> Any:
+            if not (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
+                x = _as_float_array(x, f"{fn.__name__} {first}")
+            if args or kwargs:
+                for name, value in (*zip(others, args, strict=False), *kwargs.items()):
+                    if name in scalars and not (type(value) is float and math.isfinite(value)):
+                        real(value, name)
+            return fn(x, *args, **kwargs)
+
+        return kernel
+
+    return decorate
+
+def _as_float_array(x: Any, name: str) -> np.ndarray:
+    """A real number becomes a 0-d float64 array (so F.sigmoid(0.5) works); arrays must
+    already be floating: an integer array is more likely labels than inputs."""
+    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
+        return np.asarray(x, dtype=x.dtype if isinstance(x, np.floating) else np.float64)
+    return float_array(x, name)
+
 
 # --------------------------------------------------------------------------
 # Activations
 # --------------------------------------------------------------------------
 
 
+@_on_floats()
 def step(x: np.ndarray) -> np.ndarray:
     """Heaviside step: 1 if x > 0 else 0 (the perceptron's activation)."""
     return (x > 0).astype(x.dtype)
 
 
+@_on_floats()
 def step_grad(x: np.ndarray) -> np.ndarray:
     """Derivative of the step: 0 everywhere it exists, so no gradient flows."""
     return np.zeros_like(x)
 
 
+@_on_floats()
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1 / (1 + e^(-x)), evaluated without overflow for large |x|."""
     # exp(-|x|) <= 1 never overflows; the two branches are the same function.
@@ -38,48 +96,57 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+@_on_floats()
 def sigmoid_grad(x: np.ndarray) -> np.ndarray:
     """σ'(x) = σ(x)(1 - σ(x))."""
     s = sigmoid(x)
     return s * (1.0 - s)
 
 
+@_on_floats()
 def tanh(x: np.ndarray) -> np.ndarray:
     """tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)) = 2σ(2x) - 1."""
     return np.tanh(x)
 
 
+@_on_floats()
 def tanh_grad(x: np.ndarray) -> np.ndarray:
     """tanh'(x) = 1 - tanh²(x)."""
     return 1.0 - np.tanh(x) ** 2
 
 
+@_on_floats()
 def relu(x: np.ndarray) -> np.ndarray:
     """ReLU(x) = max(0, x)."""
     return np.maximum(x, 0.0)
 
 
+@_on_floats()
 def relu_grad(x: np.ndarray) -> np.ndarray:
     """ReLU'(x) = 1 if x > 0 else 0 (we take 0 at the kink, as PyTorch does)."""
     return (x > 0).astype(x.dtype)
 
 
+@_on_floats("alpha")
 def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU(x) = x if x > 0 else αx."""
     return np.where(x > 0, x, alpha * x)
 
 
+@_on_floats("alpha")
 def leaky_relu_grad(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU'(x) = 1 if x > 0 else α."""
     return np.where(x > 0, 1.0, alpha).astype(x.dtype)
 
 
+@_on_floats("alpha")
 def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """ELU(x) = x if x > 0 else α(e^x - 1)."""
     # expm1 on min(x, 0) keeps precision near 0 and avoids overflow for large x.
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
+@_on_floats("alpha")
 def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """ELU'(x) = 1 if x > 0 else αe^x."""
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype)
@@ -90,11 +157,13 @@ _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
+@_on_floats()
 def gelu(x: np.ndarray) -> np.ndarray:
     """GELU(x) = x Φ(x), with Φ the standard normal CDF (exact, not the tanh fit)."""
     return x * 0.5 * (1.0 + erf(x / _SQRT2))
 
 
+@_on_floats()
 def gelu_grad(x: np.ndarray) -> np.ndarray:
     """GELU'(x) = Φ(x) + x φ(x), with φ the standard normal density."""
     cdf = 0.5 * (1.0 + erf(x / _SQRT2))
@@ -102,17 +171,20 @@ def gelu_grad(x: np.ndarray) -> np.ndarray:
     return cdf + x * pdf
 
 
+@_on_floats("beta")
 def swish(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     """swish(x) = x σ(βx); β = 1 is SiLU."""
     return x * sigmoid(beta * x)
 
 
+@_on_floats("beta")
 def swish_grad(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     """swish'(x) = σ(βx) + βx σ(βx)(1 - σ(βx))."""
     s = sigmoid(beta * x)
     return s + beta * x * s * (1.0 - s)
 
 
+@_on_floats()
 def softplus(x: np.ndarray) -> np.ndarray:
     """softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^(-|x|)), stable for any x."""
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
@@ -123,6 +195,7 @@ def softplus(x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
+@_on_floats()
 def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """log Σ_j e^(x_j) = m + log Σ_j e^(x_j - m), with m = max_j x_j (no overflow)."""
     m = np.max(x, axis=axis, keepdims=True)
@@ -130,11 +203,13 @@ def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+@_on_floats()
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(x)_i = x_i - logsumexp(x)."""
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
+@_on_floats()
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(x)_i = e^(x_i - m) / Σ_j e^(x_j - m); shifting by m = max x changes nothing."""
     z = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -146,7 +221,16 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
 
     The Jacobian is diag(s) - s sᵀ; multiplying it by g never needs the K×K matrix.
     """
+    _check_vjp(s, grad_out, axis)
     return s * (grad_out - np.sum(grad_out * s, axis=axis, keepdims=True))
+
+
+def _check_vjp(s: np.ndarray, grad_out: np.ndarray, axis: int) -> None:
+    float_array(s, "s")
+    float_array(grad_out, "grad_out")
+    _axis(axis, "axis")
+    if grad_out.shape != s.shape:
+        raise ValueError(f"grad_out must have the shape of s {s.shape}, got {grad_out.shape}")
 
 
 # --------------------------------------------------------------------------
@@ -154,64 +238,102 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
 # --------------------------------------------------------------------------
 
 
-def _pair(pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    float_array(pred, "pred")
+def _loss(**rules: Callable[[Any, str], Any]) -> Callable:
+    """Decorator for a loss ``fn(pred, target, ...)``: pred must be a floating array and
+    target an array of numbers of pred's shape, handed on in pred's dtype; any other
+    argument named in ``rules`` (``target`` included) must pass its rule."""
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+        first = next(iter(signature.parameters))
+
+        @functools.wraps(fn)
+        def loss(*args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(*args, **kwargs)
+            pred = float_array(bound.arguments[first], first)
+            bound.arguments["target"] = _target_like(pred, bound.arguments["target"], first)
+            for name, rule in rules.items():
+                if name in bound.arguments:
+                    rule(bound.arguments[name], name)
+            return fn(*bound.args, **bound.kwargs)
+
+        return loss
+
+    return decorate
+
+
+def _target_like(pred: np.ndarray, target: Any, pred_name: str) -> np.ndarray:
     target = np.asarray(target)
+    if target.dtype.kind not in "biuf":
+        raise TypeError(f"target must be an array of numbers, got dtype {target.dtype}")
     if target.shape != pred.shape:
-        raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
-    return pred, target.astype(pred.dtype, copy=False)
+        raise ValueError(f"target must have the shape of {pred_name} {pred.shape}, "
+                         f"got {target.shape}")
+    return float_array(target.astype(pred.dtype, copy=False), "target", finite=True)
 
 
+def _probabilities(t: np.ndarray, name: str) -> np.ndarray:
+    """Every entry in [0, 1] (NaN is not)."""
+    if not np.all((t >= 0) & (t <= 1)):
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got values in "
+                         f"[{np.nanmin(t):.3g}, {np.nanmax(t):.3g}]"
+                         f"{' and NaN' if np.isnan(t).any() else ''}")
+    return t
+
+
+def _signs(t: np.ndarray, name: str) -> np.ndarray:
+    """Every entry -1 or +1."""
+    if not np.all(np.isin(t, (-1.0, 1.0))):
+        raise ValueError(f"hinge {name} must hold labels in {{-1, +1}}, got {np.unique(t)[:5]}")
+    return t
+
+
+@_loss()
 def mse(pred: np.ndarray, target: np.ndarray) -> float:
     """MSE = mean((ŷ - y)²) over every element."""
-    pred, target = _pair(pred, target)
     return float(np.mean((pred - target) ** 2))
 
 
+@_loss()
 def mse_grad(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """∂MSE/∂ŷ = 2(ŷ - y) / n."""
-    pred, target = _pair(pred, target)
     return 2.0 * (pred - target) / pred.size
 
 
+@_loss()
 def mae(pred: np.ndarray, target: np.ndarray) -> float:
     """MAE = mean(|ŷ - y|)."""
-    pred, target = _pair(pred, target)
     return float(np.mean(np.abs(pred - target)))
 
 
+@_loss()
 def mae_grad(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     """∂MAE/∂ŷ = sign(ŷ - y) / n (0 at ŷ = y, a valid subgradient)."""
-    pred, target = _pair(pred, target)
     return np.sign(pred - target) / pred.size
 
 
+@_loss(delta=positive)
 def huber(pred: np.ndarray, target: np.ndarray, delta: float = 1.0) -> float:
     """Huber = mean(½r² if |r| <= δ else δ(|r| - ½δ)), r = ŷ - y."""
-    pred, target = _pair(pred, target)
-    delta = positive(delta, "delta")
     r = np.abs(pred - target)
     return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
 
 
+@_loss(delta=positive)
 def huber_grad(pred: np.ndarray, target: np.ndarray, delta: float = 1.0) -> np.ndarray:
     """∂Huber/∂ŷ = clip(ŷ - y, -δ, δ) / n."""
-    pred, target = _pair(pred, target)
-    delta = positive(delta, "delta")
     return np.clip(pred - target, -delta, delta) / pred.size
 
 
+@_loss(target=_probabilities)
 def bce_with_logits(logits: np.ndarray, target: np.ndarray) -> float:
     """BCE = mean(softplus(z) - y z) = mean(-y log σ(z) - (1-y) log(1-σ(z))), from logits z."""
-    logits, target = _pair(logits, target)
-    _check_probabilities(target, "target")
     return float(np.mean(softplus(logits) - target * logits))
 
 
+@_loss(target=_probabilities)
 def bce_with_logits_grad(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
     """∂BCE/∂z = (σ(z) - y) / n."""
-    logits, target = _pair(logits, target)
-    _check_probabilities(target, "target")
     return (sigmoid(logits) - target) / logits.size
 
 
@@ -230,53 +352,59 @@ def cross_entropy_grad(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
     return (softmax(logits, axis=1) - t) / logits.shape[0]
 
 
+@_loss(target=_signs)
 def hinge(scores: np.ndarray, target: np.ndarray) -> float:
     """Hinge = mean(max(0, 1 - y s)) with labels y in {-1, +1}."""
-    scores, target = _pair(scores, target)
-    _check_signs(target)
     return float(np.mean(np.maximum(0.0, 1.0 - target * scores)))
 
 
+@_loss(target=_signs)
 def hinge_grad(scores: np.ndarray, target: np.ndarray) -> np.ndarray:
     """∂Hinge/∂s = -y [y s < 1] / n (a subgradient: 0 chosen at the kink y s = 1)."""
-    scores, target = _pair(scores, target)
-    _check_signs(target)
     return np.where(target * scores < 1.0, -target, 0.0) / scores.size
 
 
-def _check_probabilities(t: np.ndarray, name: str) -> None:
-    if np.any((t < 0) | (t > 1)):
-        raise ValueError(f"{name} must hold probabilities in [0, 1], got values outside")
-
-
-def _check_signs(t: np.ndarray) -> None:
-    if not np.all(np.isin(t, (-1.0, 1.0))):
-        raise ValueError(f"hinge target must hold labels in {{-1, +1}}, got {np.unique(t)[:5]}")
-
-
-def _class_targets(logits: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Turn class indices (N,) or a distribution (N, K) into a (N, K) float array."""
+def _class_targets(logits: np.ndarray, target: Any) -> np.ndarray:
+    """Class indices (N,) as one-hot rows, or a distribution (N, K) as it is: a (N, K)
+    array of logits' dtype. Labels must lie in [0, K); distribution rows must hold
+    probabilities that sum to 1."""
     float_array(logits, "logits", ndim=2)
     n, k = logits.shape
-    target = np.asarray(target)
-    if target.ndim == 1 and np.issubdtype(target.dtype, np.integer):
-        if target.shape[0] != n:
-            raise ValueError(f"target must have {n} labels (one per row of logits), "
-                             f"got {target.shape[0]}")
-        if np.any((target < 0) | (target >= k)):
-            raise ValueError(
-                f"target labels must be in [0, {k - 1}], got {target.min()}..{target.max()}"
-            )
+    if isinstance(target, np.ndarray) and target.ndim == 1 and target.dtype.kind in "iu":
+        _check_labels(target, n, k)
         t = np.zeros_like(logits)
         t[np.arange(n), target] = 1.0
         return t
-    if target.shape == logits.shape and np.issubdtype(target.dtype, np.floating):
-        non_negative(float(target.min()), "target probabilities")
-        return target.astype(logits.dtype, copy=False)
-    raise ValueError(
-        f"target must be integer labels of shape ({n},) or probabilities of shape {logits.shape}, "
-        f"got {target.dtype} array of shape {target.shape}"
-    )
+    if isinstance(target, np.ndarray) and target.shape == logits.shape \
+            and target.dtype.kind == "f":
+        return _check_distributions(target).astype(logits.dtype, copy=False)
+    want = f"target must be integer labels of shape ({n},) or probabilities of shape " \
+           f"{logits.shape}"
+    if not isinstance(target, np.ndarray) or target.dtype.kind not in "iuf" \
+            or (target.ndim == 1 and target.dtype.kind == "f"):  # float labels: a wrong type
+        got = target.dtype if isinstance(target, np.ndarray) else type(target).__name__
+        raise TypeError(f"{want}, got {got}")
+    raise ValueError(f"{want}, got {target.dtype} array of shape {target.shape}")
+
+
+def _check_labels(target: np.ndarray, n: int, k: int) -> None:
+    if target.shape[0] != n:
+        raise ValueError(f"target must have {n} labels (one per row of logits), "
+                         f"got {target.shape[0]}")
+    if n and (target.min() < 0 or target.max() >= k):
+        raise ValueError(f"target labels must be in [0, {k - 1}], got "
+                         f"{target.min()}..{target.max()}")
+
+
+def _check_distributions(target: np.ndarray) -> np.ndarray:
+    """Rows of probabilities in [0, 1] summing to 1 (to 1e-4, for float32 round-off)."""
+    _probabilities(target, "target")
+    sums = target.sum(axis=1)
+    if target.size and np.abs(sums - 1.0).max() > 1e-4:
+        worst = int(np.abs(sums - 1.0).argmax())
+        raise ValueError(f"target rows must be distributions summing to 1, but row {worst} "
+                         f"sums to {sums[worst]:.6g}")
+    return target
 
 
 # --------------------------------------------------------------------------
@@ -320,12 +448,13 @@ def _padding_mode(padding: Padding) -> str | None:
 def same_padding(n: int, k: int, s: int = 1) -> tuple[int, int]:
     """TF 'SAME' pads (before, after): out = ⌈n/s⌉, total = max((out-1)s + k - n, 0),
     before = ⌊total/2⌋, after = total - before (the extra one goes bottom/right)."""
-    n, k, s = positive_int(n, "n"), positive_int(k, "k"), positive_int(s, "s")
+    _check_axis(n, k, s)
     out = -(-n // s)
     total = max((out - 1) * s + k - n, 0)
     return total // 2, total - total // 2
 
 
+@validate(n=positive_int, k=positive_int, s=positive_int)
 def conv_output_size(n: int, k: int, s: int = 1, padding: int | tuple[int, int] | str = 0
                      ) -> int:
     """Output length along one axis: ⌊(n + before + after - k)/s⌋ + 1; with TF's rules
@@ -334,7 +463,20 @@ def conv_output_size(n: int, k: int, s: int = 1, padding: int | tuple[int, int] 
     ``padding`` is an int p (p before and after), a (before, after) pair, or a mode.
     Raises ValueError if the kernel is larger than the padded input.
     """
-    n, k, s = positive_int(n, "n"), positive_int(k, "k"), positive_int(s, "s")
+    before, after = _axis_padding(n, k, s, padding)
+    return (n + before + after - k) // s + 1
+
+
+def _check_axis(n: int, k: int, s: int) -> None:
+    """Input length, kernel size and stride along one axis: each a positive int."""
+    for value, name in ((n, "n"), (k, "k"), (s, "s")):
+        positive_int(value, name)
+
+
+def _axis_padding(n: int, k: int, s: int, padding: int | tuple[int, int] | str
+                  ) -> tuple[int, int]:
+    """(before, after) along one axis for an int, a pair or a mode; raises if the kernel
+    is larger than the padded input."""
     mode = _padding_mode(padding)
     if mode == "same":
         before, after = same_padding(n, k, s)
@@ -344,51 +486,80 @@ def conv_output_size(n: int, k: int, s: int = 1, padding: int | tuple[int, int] 
         before, after = _int_pair(padding, "padding", minimum=0)
     if n + before + after < k:
         raise ValueError(f"kernel size {k} is larger than the padded input size "
-                         f"{n + before + after} (input {n}, padding ({before}, {after}))")
-    return (n + before + after - k) // s + 1
+                         f"{n + before + after} (k={k}, n={n}, padding ({before}, {after}))")
+    return before, after
 
 
 def conv_padding(size: tuple[int, int], kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] = 1, padding: Padding = 0) -> Pads:
     """Resolve any padding spec for an (H, W) input to ((top, bottom), (left, right))."""
-    kh, kw = _int_pair(kernel_size, "kernel_size", minimum=1)
-    sh, sw = _int_pair(stride, "stride", minimum=1)
+    return _resolve_pads(_hw(size), _kernel_pair(kernel_size), _stride_pair(stride), padding)
+
+
+def _resolve_pads(size: tuple[int, int], kernel: tuple[int, int], strides: tuple[int, int],
+                  padding: Padding) -> Pads:
+    """``conv_padding`` for a size, kernel and strides already checked."""
+    (h, w), (kh, kw), (sh, sw) = size, kernel, strides
     mode = _padding_mode(padding)
     if mode == "same":
-        return same_padding(size[0], kh, sh), same_padding(size[1], kw, sw)
+        return same_padding(h, kh, sh), same_padding(w, kw, sw)
     if mode == "valid":
         return (0, 0), (0, 0)
     ph, pw = _int_pair(padding, "padding", minimum=0)
     return (ph, ph), (pw, pw)
 
 
+def _hw(size: Any) -> tuple[int, int]:
+    """An (H, W) size: a pair of ints >= 1 (a tuple or list, not a single int)."""
+    if not isinstance(size, tuple | list):
+        raise TypeError(f"size must be a pair of ints (H, W), got {type(size).__name__}")
+    return _int_pair(size, "size", minimum=1)
+
+
+def _kernel_pair(kernel_size: int | tuple[int, int]) -> tuple[int, int]:
+    return _int_pair(kernel_size, "kernel_size", minimum=1)
+
+
+def _stride_pair(stride: int | tuple[int, int]) -> tuple[int, int]:
+    return _int_pair(stride, "stride", minimum=1)
+
+
 def _conv_geometry(x_shape: tuple[int, ...], kernel_size: int | tuple[int, int],
                    stride: int | tuple[int, int], padding: Padding, owner: str
                    ) -> tuple[tuple[int, int], tuple[int, int], Pads, tuple[int, int]]:
     """Validate and return ((KH, KW), (SH, SW), pads, (OH, OW)) for an (N, C, H, W) shape."""
-    if len(x_shape) != 4:
-        raise ValueError(f"{owner} input must be 4-D (N, C, H, W), got shape {tuple(x_shape)}")
-    kernel = _int_pair(kernel_size, "kernel_size", minimum=1)
-    strides = _int_pair(stride, "stride", minimum=1)
-    pads = conv_padding(x_shape[2:], kernel, strides, padding)
+    if not (type(x_shape) is tuple and len(x_shape) == 4
+            and all(type(v) is int and v >= 0 for v in x_shape)):
+        _check_shape4(x_shape, owner)  # the slow path: a precise error, or np.int64 sizes
+    kernel, strides = _kernel_pair(kernel_size), _stride_pair(stride)
+    pads = _resolve_pads(tuple(x_shape[2:]), kernel, strides, padding)
     padded = tuple(n + sum(p) for n, p in zip(x_shape[2:], pads, strict=True))
     if padded[0] < kernel[0] or padded[1] < kernel[1]:
-        raise ValueError(f"{owner} kernel {kernel} is larger than the padded input {padded} "
+        raise ValueError(f"{owner} kernel_size {kernel} is larger than the padded input {padded} "
                          f"(input {tuple(x_shape[2:])}, padding {pads})")
     out = tuple((p - k) // s + 1 for p, k, s in zip(padded, kernel, strides, strict=True))
     return kernel, strides, pads, out
 
 
-def _check_images(x: np.ndarray, owner: str) -> np.ndarray:
-    """x must be a floating (N, C, H, W) array."""
-    float_array(x, f"{owner} input")
-    if x.ndim != 4:
-        raise ValueError(f"{owner} input must be 4-D (N, C, H, W), got shape {x.shape}")
-    return x
+def _check_shape4(x_shape: Any, owner: str) -> None:
+    """An (N, C, H, W) shape: four ints >= 0."""
+    if not isinstance(x_shape, tuple | list):
+        raise TypeError(f"{owner} x_shape must be a tuple (N, C, H, W), got "
+                        f"{type(x_shape).__name__}")
+    if len(x_shape) != 4:
+        raise ValueError(f"{owner} input (x_shape) must be 4-D (N, C, H, W), got shape "
+                         f"{tuple(x_shape)}")
+    for i, size in enumerate(x_shape):
+        int_at_least(size, f"{owner} x_shape[{i}]", 0)
 
 
 def pad2d(x: np.ndarray, pads: Pads) -> np.ndarray:
     """Zero-pad the last two axes of (N, C, H, W) by ((top, bottom), (left, right))."""
+    return _pad(x, _check_pads(x, pads))
+
+
+def _pad(x: np.ndarray, pads: Pads) -> np.ndarray:
+    """``pad2d`` for arguments already checked."""
     (top, bottom), (left, right) = pads
     if not (top or bottom or left or right):
         return x  # nothing to pad: no copy
@@ -397,6 +568,15 @@ def pad2d(x: np.ndarray, pads: Pads) -> np.ndarray:
     xp = np.zeros((n, c, top + h + bottom, left + w + right), dtype=x.dtype)
     xp[:, :, top:top + h, left:left + w] = x
     return xp
+
+
+def _check_pads(x: np.ndarray, pads: Any) -> Pads:
+    images(x, "pad2d x")
+    if not isinstance(pads, tuple | list):
+        raise TypeError(f"pads must be ((top, bottom), (left, right)), got {pads!r}")
+    if len(pads) != 2:
+        raise ValueError(f"pads must be ((top, bottom), (left, right)), got {pads!r}")
+    return (_int_pair(pads[0], "pads[0]", minimum=0), _int_pair(pads[1], "pads[1]", minimum=0))
 
 
 def _offset_slices(u: int, v: int, out: tuple[int, int], stride: tuple[int, int]
@@ -426,19 +606,25 @@ def im2col(x: np.ndarray, kernel_size: int | tuple[int, int], stride: int | tupl
     which is what ``col2im``'s per-offset slice adds want. ``out``, a C-contiguous
     array of that shape and x's dtype, is filled and returned instead of a new array.
     """
-    _check_images(x, "im2col")
-    kernel, strides, pads, size = _conv_geometry(x.shape, kernel_size, stride, padding,
-                                                 "im2col")
+    images(x, "im2col input")
+    kernel, strides, pads, size = _conv_geometry(x.shape, kernel_size, stride, padding, "im2col")
+    # A zero-copy view of every window, in BLAS order (c, u, v, n, i, j); the one copy
+    # of the data is the reshape (or the copy into ``out``) below.
+    win = _windows(_pad(x, pads), kernel, strides, size).transpose(1, 4, 5, 0, 2, 3)
     shape = (x.shape[1] * kernel[0] * kernel[1], x.shape[0] * size[0] * size[1])
-    # A zero-copy view of every window, transposed into BLAS order; the only copy of the
-    # data is the one below (np.pad's copy is skipped when there is no padding).
-    win = _windows(pad2d(x, pads), kernel, strides, size).transpose(1, 4, 5, 0, 2, 3)
     if out is None:
         return win.reshape(shape)
-    if out.shape != shape or out.dtype != x.dtype or not out.flags.c_contiguous:
-        raise ValueError(f"im2col out must be a C-contiguous {x.dtype} array of shape {shape}, "
-                         f"got {out.dtype} {out.shape}")
-    np.copyto(out.reshape(win.shape), win)
+    np.copyto(_check_out(out, shape, x.dtype).reshape(win.shape), win)
+    return out
+
+
+def _check_out(out: Any, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    want = f"im2col out must be a C-contiguous {dtype} array of shape {shape}"
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{want}, got {type(out).__name__}")
+    if not (out.shape == shape and out.dtype == dtype and out.flags.c_contiguous
+            and out.flags.writeable):
+        raise ValueError(f"{want}, got {out.dtype} {out.shape}")
     return out
 
 
@@ -447,20 +633,14 @@ def col2im(cols: np.ndarray, x_shape: tuple[int, int, int, int],
            padding: Padding = 0) -> np.ndarray:
     """Adjoint of ``im2col``: fold (C·KH·KW, N·OH·OW) back to (N, C, H, W), summing where
     windows overlap: dx[n, c, y, x] = Σ over (u, v, i, j) with i·sh+u = y+top, j·sw+v = x+left."""
-    float_array(cols, "col2im cols")
-    n, c, h, w = x_shape
     kernel, strides, pads, out = _conv_geometry(x_shape, kernel_size, stride, padding, "col2im")
-    expected = (c * kernel[0] * kernel[1], n * out[0] * out[1])
-    if cols.shape != expected:
-        raise ValueError(f"col2im cols must have shape {expected} for x_shape {tuple(x_shape)}, "
-                         f"got {cols.shape}")
-    patches = cols.reshape(c, *kernel, n, *out)
+    n, c, h, w = x_shape
+    patches = _check_cols(cols, (c, *kernel, n, *out), x_shape)  # (C, KH, KW, N, OH, OW)
     # Accumulate in (C, N, H, W) order so that every slice add below reads a contiguous
     # block of ``patches``; one loop over the KH·KW offsets, each a vectorised strided add
     # (within one offset no two outputs touch the same pixel, so += is exact; np.add.at
     # would also be exact but is an order of magnitude slower).
-    hp, wp = h + sum(pads[0]), w + sum(pads[1])
-    dxp = np.zeros((c, n, hp, wp), dtype=cols.dtype)
+    dxp = np.zeros((c, n, h + sum(pads[0]), w + sum(pads[1])), dtype=cols.dtype)
     for u in range(kernel[0]):
         for v in range(kernel[1]):
             rows, columns = _offset_slices(u, v, out, strides)
@@ -469,19 +649,31 @@ def col2im(cols: np.ndarray, x_shape: tuple[int, int, int, int],
     return np.ascontiguousarray(dx.transpose(1, 0, 2, 3))
 
 
+def _check_cols(cols: np.ndarray, patch_shape: tuple[int, ...], x_shape: tuple[int, ...]
+                ) -> np.ndarray:
+    """cols reshaped to ``patch_shape``, if it is (C·KH·KW, N·OH·OW) for x_shape."""
+    float_array(cols, "col2im cols")
+    c, kh, kw, n, oh, ow = patch_shape
+    expected = (c * kh * kw, n * oh * ow)
+    if cols.shape != expected:
+        raise ValueError(f"col2im cols must have shape {expected} for x_shape {tuple(x_shape)}, "
+                         f"got {cols.shape}")
+    return cols.reshape(patch_shape)
+
+
 def _check_conv_args(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, owner: str) -> None:
     """x (N, C, H, W) and w (F, C, KH, KW) floating with matching C; b None or (F,)."""
-    _check_images(x, owner)
-    float_array(w, f"{owner} weight")
+    images(x, f"{owner} input x")
+    float_array(w, f"{owner} weight w")
     if w.ndim != 4:
-        raise ValueError(f"{owner} weight must be 4-D (F, C, KH, KW), got shape {w.shape}")
+        raise ValueError(f"{owner} weight w must be 4-D (F, C, KH, KW), got shape {w.shape}")
     if w.shape[1] != x.shape[1]:
-        raise ValueError(f"{owner} weight expects {w.shape[1]} input channels, "
-                         f"but the input has shape {x.shape} with {x.shape[1]} channels")
+        raise ValueError(f"{owner} weight w expects {w.shape[1]} input channels, "
+                         f"but the input x has shape {x.shape} with {x.shape[1]} channels")
     if b is not None:
-        float_array(b, f"{owner} bias")
+        float_array(b, f"{owner} bias b")
         if b.shape != (w.shape[0],):
-            raise ValueError(f"{owner} bias must have shape ({w.shape[0]},), got {b.shape}")
+            raise ValueError(f"{owner} bias b must have shape ({w.shape[0]},), got {b.shape}")
 
 
 def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None,
@@ -490,7 +682,7 @@ def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None,
     _check_conv_args(x, w, b, "conv2d_naive")
     (kh, kw), (sh, sw), pads, (oh, ow) = _conv_geometry(x.shape, w.shape[2:], stride, padding,
                                                         "conv2d_naive")
-    xp = pad2d(x, pads)
+    xp = _pad(x, pads)
     y = np.zeros((x.shape[0], w.shape[0], oh, ow), dtype=x.dtype)
     # Deliberately one Python loop per index: the definition, readable and slow.
     for n in range(x.shape[0]):
@@ -507,12 +699,12 @@ def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None,
     """Vectorised cross-correlation via im2col: Y = W_(F, C·KH·KW) @ cols + b, reshaped to
     (N, F, OH, OW); equal to ``conv2d_naive``. The result has x's dtype."""
     _check_conv_args(x, w, b, "conv2d")
-    y_mat = w.reshape(w.shape[0], -1).astype(x.dtype, copy=False) @ im2col(
-        x, w.shape[2:], stride, padding)
+    *_, out = _conv_geometry(x.shape, w.shape[2:], stride, padding, "conv2d")
+    cols = im2col(x, w.shape[2:], stride, padding)  # (C·KH·KW, N·OH·OW)
+    y = w.reshape(w.shape[0], -1).astype(x.dtype, copy=False) @ cols  # (F, N·OH·OW)
     if b is not None:
-        y_mat += b.astype(x.dtype, copy=False)[:, None]
-    _, _, _, out = _conv_geometry(x.shape, w.shape[2:], stride, padding, "conv2d")
-    return _from_rows(y_mat, x.shape[0], out)
+        y += b.astype(x.dtype, copy=False)[:, None]
+    return _from_rows(y, x.shape[0], out)
 
 
 def _from_rows(y_mat: np.ndarray, n: int, out: tuple[int, int]) -> np.ndarray:
@@ -529,9 +721,9 @@ def _pool_geometry(x: np.ndarray, kernel_size: int | tuple[int, int],
                    stride: int | tuple[int, int] | None, owner: str
                    ) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
     """Validate a pooling call; stride defaults to the kernel size (non-overlapping windows)."""
-    _check_images(x, owner)
-    kernel = _int_pair(kernel_size, "kernel_size", minimum=1)
-    strides = kernel if stride is None else _int_pair(stride, "stride", minimum=1)
+    images(x, f"{owner} input")
+    kernel = _kernel_pair(kernel_size)
+    strides = kernel if stride is None else _stride_pair(stride)
     _, _, _, out = _conv_geometry(x.shape, kernel, strides, 0, owner)
     return kernel, strides, out
 
@@ -551,9 +743,8 @@ def max_pool2d_backward(grad_out: np.ndarray, argmax: np.ndarray,
                         x_shape: tuple[int, int, int, int], kernel_size: int | tuple[int, int],
                         stride: int | tuple[int, int] | None = None) -> np.ndarray:
     """∂L/∂x: each window's gradient goes to its argmax only; overlapping windows add up."""
-    kernel = _int_pair(kernel_size, "kernel_size", minimum=1)
-    strides = kernel if stride is None else _int_pair(stride, "stride", minimum=1)
-    out = grad_out.shape[2:]
+    kernel, strides, out = _pool_backward_geometry(grad_out, x_shape, kernel_size, stride,
+                                                   argmax=argmax)
     dx = np.zeros(x_shape, dtype=grad_out.dtype)
     for u in range(kernel[0]):
         for v in range(kernel[1]):
@@ -573,9 +764,7 @@ def avg_pool2d_backward(grad_out: np.ndarray, x_shape: tuple[int, int, int, int]
                         kernel_size: int | tuple[int, int],
                         stride: int | tuple[int, int] | None = None) -> np.ndarray:
     """∂L/∂x[n,c,y,x] = Σ over the windows containing (y, x) of g[n,c,i,j] / (KH·KW)."""
-    kernel = _int_pair(kernel_size, "kernel_size", minimum=1)
-    strides = kernel if stride is None else _int_pair(stride, "stride", minimum=1)
-    out = grad_out.shape[2:]
+    kernel, strides, out = _pool_backward_geometry(grad_out, x_shape, kernel_size, stride)
     share = grad_out / (kernel[0] * kernel[1])
     dx = np.zeros(x_shape, dtype=grad_out.dtype)
     for u in range(kernel[0]):
@@ -583,3 +772,24 @@ def avg_pool2d_backward(grad_out: np.ndarray, x_shape: tuple[int, int, int, int]
             rows, columns = _offset_slices(u, v, out, strides)
             dx[:, :, rows, columns] += share
     return dx
+
+
+def _pool_backward_geometry(grad_out: Any, x_shape: Any, kernel_size: int | tuple[int, int],
+                            stride: int | tuple[int, int] | None, **argmax: Any
+                            ) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """(kernel, strides, out) of the forward pass, checking that grad_out (and argmax) have
+    its output's shape (N, C, OH, OW)."""
+    images(grad_out, "grad_out")
+    sizes(x_shape, "x_shape", min_len=4)
+    kernel = _kernel_pair(kernel_size)
+    strides = kernel if stride is None else _stride_pair(stride)
+    _, _, _, out = _conv_geometry(x_shape, kernel, strides, 0, "pool")
+    expected = (*x_shape[:2], *out)
+    if grad_out.shape != expected:
+        raise ValueError(f"grad_out must have the pooled shape {expected}, got {grad_out.shape}")
+    if argmax:  # max pooling: the flat index u·KW + v of each window's maximum
+        indices(argmax["argmax"], "argmax", kernel[0] * kernel[1])
+        if argmax["argmax"].shape != expected:
+            raise ValueError(f"argmax must have the pooled shape {expected}, "
+                             f"got {argmax['argmax'].shape}")
+    return kernel, strides, out

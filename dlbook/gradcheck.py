@@ -1,26 +1,46 @@
-"""Numerical gradients by central differences, and checks of analytic backward passes."""
+"""Numerical gradients by central differences, and checks of analytic backward passes.
+
+The checkers never pass silently: a gradient that is missing, of the wrong shape, NaN or
+infinite (analytic or numerical) fails the check, as does a relative error above ``tol``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from dlbook._checks import float_array, generator, positive
+from dlbook._checks import float_array, function, generator, instance, positive, validate
+from dlbook.nn import Module
 
 
+def _perturbable(x: Any, name: str) -> np.ndarray:
+    """A finite, C-contiguous, writeable floating array, so that it can be perturbed in place."""
+    float_array(x, name, finite=True)
+    if not (x.flags.c_contiguous and x.flags.writeable):
+        raise ValueError(f"{name} must be C-contiguous and writeable so that it can be "
+                         f"perturbed in place (pass np.ascontiguousarray({name}))")
+    return x
+
+
+def _float64_input(x: Any, name: str) -> np.ndarray:
+    """A non-empty, finite float64 array: float32 round-off would swamp the differences."""
+    float_array(x, name, finite=True, nonempty=True)
+    if x.dtype != np.float64:
+        raise TypeError(f"{name} must be float64 for a meaningful check, got {x.dtype}")
+    return x
+
+
+@validate(f=function, x=_perturbable, h=positive)
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """∂f/∂x_i ≈ (f(x + h e_i) - f(x - h e_i)) / 2h for every entry of ``x``.
 
     ``f`` takes no argument and reads ``x``, which is perturbed in place and
     restored. The error is O(h²) from truncation plus O(ε/h) from rounding.
     """
-    float_array(x, "x")
-    h = positive(h, "h")
     grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    if not np.shares_memory(flat, x):
-        raise ValueError("x must be contiguous so that it can be perturbed in place")
+    flat, gflat = x.reshape(-1), grad.reshape(-1)  # views: writing flat[i] moves x
     # One loop over coordinates is the point of this reference implementation:
     # its cost, one pair of evaluations per parameter, is what backprop avoids.
     for i in range(flat.size):
@@ -36,64 +56,101 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """‖a - b‖ / max(‖a‖ + ‖b‖, tiny): scale-free, and 0 when both are zero."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"relative_error needs equal shapes, got {a.shape} and {b.shape}")
+    a, b = _check_real_pair(a, b)
     denom = max(np.linalg.norm(a) + np.linalg.norm(b), np.finfo(np.float64).tiny)
     return float(np.linalg.norm(a - b) / denom)
 
 
-def check_module(module, x: np.ndarray, *, rng: np.random.Generator, h: float = 1e-6,
+def _check_real_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """a and b as float64 arrays of one shape (numbers, lists or arrays of real numbers)."""
+    arrays = []
+    for name, value in (("a", a), ("b", b)):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"relative_error {name} must be an array of real numbers, "
+                            f"got {type(value).__name__} of dtype {array.dtype}")
+        arrays.append(float_array(array.astype(np.float64), f"relative_error {name}",
+                                  finite=True))
+    if arrays[0].shape != arrays[1].shape:
+        raise ValueError(f"relative_error: a and b need equal shapes, got {arrays[0].shape} "
+                         f"and {arrays[1].shape}")
+    return arrays[0], arrays[1]
+
+
+@validate(module=instance(Module), x=_float64_input, rng=generator, h=positive, tol=positive,
+          atol=positive)
+def check_module(module: Module, x: np.ndarray, *, rng: np.random.Generator, h: float = 1e-6,
                  tol: float = 1e-7, atol: float = 1e-8) -> dict[str, float]:
     """Compare a module's backward pass with central differences, for the input and every
     parameter, on the scalar L = Σ y ⊙ R with a fixed random R (so every output counts).
 
     Returns {"input": err, "<param name>": err, ...}; raises AssertionError naming the
-    worst offender if any relative error exceeds ``tol``. A gradient that is zero in
-    truth (a bias feeding batch norm) has no scale for a relative error: where both
-    gradients are below ``atol`` everywhere, the error reported is the absolute one.
-    Use float64.
+    worst offender if any relative error exceeds ``tol``, or if a gradient is missing,
+    misshapen, NaN or infinite. A gradient that is zero in truth (a bias feeding batch
+    norm) has no scale for a relative error: where both gradients are below ``atol``
+    everywhere, the error reported is the absolute one. Use float64.
     """
-    float_array(x, "x")
-    if x.dtype != np.float64:
-        raise TypeError(f"check_module needs float64 input for a meaningful check, got {x.dtype}")
     x = x.copy()
-    y = module.forward(x)
-    weights = generator(rng).standard_normal(y.shape)
+    weights = rng.standard_normal(module.forward(x).shape)
 
     def loss() -> float:
         return float(np.sum(module.forward(x) * weights))
 
     module.zero_grad()
     module.forward(x)
-    grad_x = module.backward(weights)
-    analytic = {"input": grad_x} | {n: p.grad.copy() for n, p in module.named_parameters()}
+    analytic = {"input": module.backward(weights)}
+    analytic |= {name: p.grad.copy() for name, p in module.named_parameters()}
     numeric = {"input": numerical_gradient(loss, x, h)}
-    for name, p in module.named_parameters():
-        numeric[name] = numerical_gradient(loss, p.data, h)
-    errors = {name: _error(analytic[name], numeric[name], atol) for name in analytic}
+    numeric |= {name: numerical_gradient(loss, p.data, h) for name, p in
+                module.named_parameters()}
+    return _compare(type(module).__name__, analytic, numeric, tol, atol)
+
+
+@validate(loss=function, pred=_float64_input, h=positive, tol=positive)
+def check_loss(loss: Callable, pred: np.ndarray, target: np.ndarray, h: float = 1e-6,
+               tol: float = 1e-7) -> float:
+    """Compare ``loss.backward()`` with central differences of ``loss(pred, target)``."""
+    pred = pred.copy()
+    loss(pred, target)
+    analytic = loss.backward()
+    numeric = numerical_gradient(lambda: loss(pred, target), pred, h)
+    return _compare(type(loss).__name__, {"pred": analytic}, {"pred": numeric}, tol, 0.0)["pred"]
+
+
+def _compare(owner: str, analytic: dict[str, Any], numeric: dict[str, np.ndarray], tol: float,
+             atol: float) -> dict[str, float]:
+    """Errors per gradient; AssertionError unless every one is finite, present, of the right
+    shape and within ``tol``."""
+    for name, expected in numeric.items():
+        _check_gradient(owner, name, analytic[name], expected)
+    errors = {name: _error(analytic[name], numeric[name], atol) for name in numeric}
     worst = max(errors, key=errors.get)
-    if errors[worst] > tol:
-        raise AssertionError(f"{type(module).__name__}: gradient of {worst!r} has relative "
-                             f"error {errors[worst]:.2e} > tol {tol:.0e}; all: {errors}")
+    if not errors[worst] <= tol:  # written so that a NaN error fails too
+        raise AssertionError(f"{owner}: gradient of {worst!r} has relative error "
+                             f"{errors[worst]:.2e} > tol {tol:.0e}; all: {errors}")
     return errors
+
+
+def _check_gradient(owner: str, name: str, analytic: Any, numeric: np.ndarray) -> None:
+    """The analytic gradient exists, has the numeric one's shape, and both are finite."""
+    what = f"{owner}: gradient of {name!r}"
+    if analytic is None:
+        raise AssertionError(f"{what} is None: backward must return ∂L/∂{name} "
+                             f"(an array of shape {numeric.shape})")
+    if not isinstance(analytic, np.ndarray) or analytic.dtype.kind not in "biuf":
+        raise AssertionError(f"{what} must be a numpy array of numbers, "
+                             f"got {type(analytic).__name__}")
+    if analytic.shape != numeric.shape:
+        raise AssertionError(f"{what} has shape {analytic.shape}, expected {numeric.shape}")
+    for kind, grad in (("analytic", analytic), ("numerical", numeric)):
+        bad = grad.size - int(np.isfinite(grad).sum())
+        if bad:
+            hint = "" if kind == "analytic" else " (the function is not finite near the input)"
+            raise AssertionError(f"{what}: the {kind} gradient has {bad} NaN or infinite "
+                                 f"entries of {grad.size}{hint}")
 
 
 def _error(analytic: np.ndarray, numeric: np.ndarray, atol: float) -> float:
     if max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0)) <= atol:
         return float(np.abs(analytic - numeric).max(initial=0.0))
     return relative_error(analytic, numeric)
-
-
-def check_loss(loss, pred: np.ndarray, target: np.ndarray, h: float = 1e-6,
-               tol: float = 1e-7) -> float:
-    """Compare ``loss.backward()`` with central differences of ``loss(pred, target)``."""
-    float_array(pred, "pred")
-    pred = pred.copy()
-    loss(pred, target)
-    analytic = loss.backward()
-    numeric = numerical_gradient(lambda: loss(pred, target), pred, h)
-    err = relative_error(analytic, numeric)
-    if err > tol:
-        raise AssertionError(f"{loss!r}: gradient relative error {err:.2e} > tol {tol:.0e}")
-    return err

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from dlbook._checks import in_unit_interval, non_negative, positive, positive_int
+from dlbook._checks import (
+    boolean,
+    in_unit_interval,
+    instance,
+    non_negative,
+    positive,
+    positive_int,
+)
 from dlbook.nn import Parameter
 
 
@@ -18,12 +25,7 @@ class Optimizer:
     """Holds the parameters and a learning rate ``lr``; subclasses define ``step``."""
 
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("optimizer got an empty parameter list")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Parameter):
-                raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
+        self.params = _parameter_list(params, type(self).__name__)
         self.lr = positive(lr, "lr")
         self.steps = 0
 
@@ -51,9 +53,7 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = in_unit_interval(momentum, "momentum")
         self.weight_decay = non_negative(weight_decay, "weight_decay")
-        if nesterov and self.momentum == 0:
-            raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
-        self.nesterov = nesterov
+        self.nesterov = _check_nesterov(nesterov, self.momentum)
         self.velocity = [np.zeros_like(p.data) for p in self.params]
 
     def step(self) -> None:
@@ -101,13 +101,10 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled: bool = False) -> None:
         super().__init__(params, lr)
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.beta1 = in_unit_interval(betas[0], "betas[0]")
-        self.beta2 = in_unit_interval(betas[1], "betas[1]")
+        self.beta1, self.beta2 = _betas(betas)
         self.eps = positive(eps, "eps")
         self.weight_decay = non_negative(weight_decay, "weight_decay")
-        self.decoupled = decoupled
+        self.decoupled = boolean(decoupled, "decoupled")
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
 
@@ -141,21 +138,27 @@ def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:
 
     One global norm keeps the direction of the whole gradient; only its length changes.
     """
-    params = list(params)
-    if not params:
-        raise ValueError("clip_grad_norm got an empty parameter list")
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
-    max_norm = positive(max_norm, "max_norm")
-    total = float(np.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in params)))
-    if not np.isfinite(total):
-        raise ValueError(f"clip_grad_norm: the gradient norm is {total}; a gradient overflowed "
-                         f"or is NaN before clipping (try a smaller learning rate)")
+    params, max_norm = _check_clip_args(params, max_norm)
+    total = _global_norm(params)
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
         for p in params:
             p.grad *= coef
+    return total
+
+
+def _check_clip_args(params: Iterable[Parameter], max_norm: float
+                     ) -> tuple[list[Parameter], float]:
+    return _parameter_list(params, "clip_grad_norm"), positive(max_norm, "max_norm")
+
+
+def _global_norm(params: list[Parameter]) -> float:
+    """‖g‖ = √(Σ_p Σ g_p²) over every gradient; an error if it is NaN or infinite, since
+    no rescaling can repair such a gradient."""
+    total = float(np.sqrt(sum(float(np.sum(p.grad * p.grad)) for p in params)))
+    if not np.isfinite(total):
+        raise ValueError(f"clip_grad_norm: the gradient norm is {total}; a gradient overflowed "
+                         f"or is NaN before clipping (try a smaller learning rate)")
     return total
 
 
@@ -168,9 +171,7 @@ class LRScheduler:
     """
 
     def __init__(self, optimizer: Optimizer) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be an Optimizer, got {type(optimizer).__name__}")
-        self.optimizer = optimizer
+        self.optimizer = instance(Optimizer)(optimizer, "optimizer")
         self.base_lr = optimizer.lr
         self.t = 0
 
@@ -225,3 +226,37 @@ class CosineAnnealingLR(LRScheduler):
         """η_min + (lr_0 - η_min)(1 + cos(π t / T_max)) / 2."""
         cos = np.cos(np.pi * self.t / self.T_max)
         return float(self.eta_min + (self.base_lr - self.eta_min) * (1.0 + cos) / 2.0)
+
+
+# --------------------------------------------------------------------------
+# Argument checks of the constructors
+# --------------------------------------------------------------------------
+
+
+def _parameter_list(params: Iterable[Parameter], owner: str) -> list[Parameter]:
+    """``params`` as a non-empty list of Parameters (a generator is read once, here)."""
+    if isinstance(params, Parameter) or not isinstance(params, Iterable):
+        raise TypeError(f"{owner} params must be an iterable of Parameters (e.g. "
+                        f"model.parameters()), got {type(params).__name__}")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{owner} got an empty parameter list: params must hold at least "
+                         "one Parameter")
+    for i, p in enumerate(params):
+        instance(Parameter)(p, f"params[{i}]")
+    return params
+
+
+def _check_nesterov(nesterov: bool, momentum: float) -> bool:
+    if boolean(nesterov, "nesterov") and momentum == 0:
+        raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
+    return bool(nesterov)
+
+
+def _betas(betas: tuple[float, float]) -> tuple[float, float]:
+    """(β₁, β₂), each in [0, 1)."""
+    if not isinstance(betas, tuple | list):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {type(betas).__name__}")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return in_unit_interval(betas[0], "betas[0]"), in_unit_interval(betas[1], "betas[1]")

@@ -21,6 +21,31 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from dlbook._checks import (
+    at_least,
+    boolean,
+    bounds,
+    data,
+    data_array,
+    float_array,
+    floats,
+    function,
+    instance,
+    labels,
+    mapping_of,
+    non_negative,
+    optional,
+    or_empty,
+    positive,
+    positive_int,
+    real,
+    same_length,
+    sequence_of,
+    shape,
+    sizes,
+    validate,
+)
+
 __all__ = [
     "PALETTE",
     "contour_path",
@@ -111,17 +136,14 @@ def _as_labels(out: np.ndarray, m: int) -> np.ndarray:
     raise TypeError(f"predict(grid) must return numbers, got dtype {out.dtype}")
 
 
-def _check_points(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n, 2), got {X.shape}")
-    if y.shape != (len(X),):
-        raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
-        raise ValueError(f"y must hold integer class labels >= 0, got dtype {y.dtype}")
-    return X, y
+def _check_points(X: np.ndarray, y: np.ndarray) -> None:
+    shape(data_array(X, "X"), "X", (None, 2))
+    labels(y, "y")
+    same_length(X, y)
 
 
+@validate(predict=function, resolution=at_least(2), padding=non_negative,
+          title=optional(instance(str)))
 def decision_boundary(
     predict: Callable[[np.ndarray], np.ndarray],
     X: np.ndarray,
@@ -132,9 +154,7 @@ def decision_boundary(
     title: str | None = None,
 ) -> Axes:
     """Colour the plane by predict's class on a resolution x resolution grid; scatter (X, y)."""
-    X, y = _check_points(X, y)
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    _check_points(X, y)
     ax = _new_ax(ax)
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     xx, yy = np.meshgrid(
@@ -168,6 +188,16 @@ def decision_boundary(
     return ax
 
 
+def _levels(value: Any, name: str) -> Any:
+    """The rule for contour levels: a number of levels (int >= 1) or the level values."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return positive_int(value, name)
+    return sequence_of(real)(value, name)
+
+
+@validate(f=function, xlim=bounds, ylim=bounds, levels=_levels,
+          labels=optional(sequence_of(instance(str))), log_levels=boolean,
+          xlabel=instance(str), ylabel=instance(str))
 def contour_path(
     f: Callable[[np.ndarray, np.ndarray], np.ndarray],
     paths: np.ndarray | Sequence[np.ndarray],
@@ -181,15 +211,8 @@ def contour_path(
     ylabel: str = "$x_2$",
 ) -> Axes:
     """Contour lines of z = f(x1, x2) with optimisation paths; start = open circle, end = star."""
-    if isinstance(paths, np.ndarray) and paths.ndim == 2:
-        paths = [paths]
-    paths = [np.asarray(p, dtype=np.float64) for p in paths]
-    for i, p in enumerate(paths):
-        if p.ndim != 2 or p.shape[1] != 2 or len(p) == 0:
-            raise ValueError(f"paths[{i}] must have shape (steps, 2), steps >= 1, got {p.shape}")
-    if labels is not None and len(labels) != len(paths):
-        raise ValueError(f"labels must have one entry per path ({len(paths)}), got {len(labels)}")
-
+    paths = [paths] if isinstance(paths, np.ndarray) and paths.ndim == 2 else paths
+    _check_paths(paths, labels)
     ax = _new_ax(ax)
     xx, yy = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
     zz = np.asarray(f(xx, yy), dtype=np.float64)
@@ -230,6 +253,27 @@ def contour_path(
     return ax
 
 
+def _check_paths(paths: Any, labels: Sequence[str] | None) -> None:
+    _each(paths, "paths", _path)
+    if labels is not None and len(labels) != len(paths):
+        raise ValueError(f"labels must have one entry per path ({len(paths)}), got {len(labels)}")
+
+
+def _path(p: Any, name: str) -> np.ndarray:
+    return shape(float_array(p, name, nonempty=True), name, (None, 2))
+
+
+def _each(items: Any, name: str, rule: Callable[[Any, str], Any]) -> None:
+    # not _checks.sequence_of: its np.ndim(items) fails on arrays of different shapes
+    if not isinstance(items, list | tuple):
+        raise TypeError(f"{name} must be a list of arrays, got {type(items).__name__}")
+    if not items:
+        raise ValueError(f"{name} must hold at least one array, got none")
+    for i, item in enumerate(items):
+        rule(item, f"{name}[{i}]")
+
+
+@validate(keys=optional(sequence_of(instance(str))), logy=boolean)
 def history(
     hist: Mapping[str, Sequence[float]] | Any,
     ax: Axes | None = None,
@@ -238,11 +282,7 @@ def history(
 ) -> Axes:
     """Plot each metric series against epoch 1, 2, ...; hist is a dict or has .metrics."""
     metrics = hist if isinstance(hist, Mapping) else getattr(hist, "metrics", None)
-    if not isinstance(metrics, Mapping):
-        raise TypeError(
-            "hist must be a dict[str, list[float]] or have a .metrics dict, "
-            f"got {type(hist).__name__}"
-        )
+    _check_series(metrics, hist)
     if keys is None:
         # Skip empty series (e.g. val_loss when training ran without validation data).
         keys = [k for k, v in metrics.items() if len(v) > 0]
@@ -269,6 +309,14 @@ def history(
     return ax
 
 
+def _check_series(metrics: Any, hist: Any) -> None:
+    if not isinstance(metrics, Mapping):
+        raise TypeError("hist must be a dict[str, list[float]] or have a .metrics dict, "
+                        f"got {type(hist).__name__}")
+    # a series may be empty (val_loss when training ran without validation data)
+    mapping_of(or_empty(sequence_of()))(metrics, "hist")
+
+
 def network_diagram(
     layer_sizes: Sequence[int],
     weights: Sequence[np.ndarray] | None = None,
@@ -281,41 +329,15 @@ def network_diagram(
     (y = x @ W), so weights[i][a, b] is the edge from unit a of layer i to unit b of
     layer i + 1. Widths are scaled by the largest |w| over all layers, so layers compare.
     """
-    sizes = list(layer_sizes)
-    if len(sizes) < 2 or any(
-        isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 1 for s in sizes
-    ):
-        raise ValueError(f"layer_sizes must be >= 2 positive ints, got {layer_sizes!r}")
-    if weights is not None:
-        if len(weights) != len(sizes) - 1:
-            raise ValueError(
-                f"weights must have len(layer_sizes) - 1 = {len(sizes) - 1} arrays, "
-                f"got {len(weights)}"
-            )
-        weights = [np.asarray(w, dtype=np.float64) for w in weights]
-        for i, w in enumerate(weights):
-            if w.shape != (sizes[i], sizes[i + 1]):
-                raise ValueError(
-                    f"weights[{i}] must have shape (layer_sizes[{i}], layer_sizes[{i + 1}]) = "
-                    f"{(sizes[i], sizes[i + 1])}, got {w.shape}"
-                )
-    if node_labels is not None:
-        if len(node_labels) != len(sizes):
-            raise ValueError(
-                f"node_labels must have one entry per layer ({len(sizes)}), got {len(node_labels)}"
-            )
-        for i, names in enumerate(node_labels):
-            if names is not None and len(names) != sizes[i]:
-                raise ValueError(
-                    f"node_labels[{i}] must have layer_sizes[{i}] = {sizes[i]} labels, "
-                    f"got {len(names)}"
-                )
+    units = list(sizes(layer_sizes, "layer_sizes", min_len=2))
+    _check_diagram(units, weights, node_labels)
+    weights = None if weights is None else [np.asarray(w, dtype=np.float64) for w in weights]
 
     ax = _new_ax(ax)
     # Units of layer i sit at x = i, centred on y = 0, one unit apart, unit 0 on top.
-    ys = [(s - 1) / 2.0 - np.arange(s) for s in sizes]
+    ys = [(s - 1) / 2.0 - np.arange(s) for s in units]
     w_max = max((np.abs(w).max() for w in weights), default=0.0) if weights else 0.0
-    for i in range(len(sizes) - 1):
+    for i in range(len(units) - 1):
         a, b = np.meshgrid(ys[i], ys[i + 1], indexing="ij")  # a[p, q]: edge p -> q
         segments = np.stack(
             [
@@ -340,11 +362,11 @@ def network_diagram(
         for yj, name in zip(y, names or [], strict=False):
             ax.text(i, yj, name, ha="center", va="center", fontsize=9, zorder=3)
 
-    half = (max(sizes) - 1) / 2.0 + 0.7
-    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    half = (max(units) - 1) / 2.0 + 0.7
+    ax.set_xlim(-0.5, len(units) - 0.5)
     ax.set_ylim(-half, half)
-    names = ["input"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["output"]
-    ax.set_xticks(range(len(sizes)), [f"{n}\n({s})" for n, s in zip(names, sizes, strict=True)])
+    names = ["input"] + [f"hidden {i}" for i in range(1, len(units) - 1)] + ["output"]
+    ax.set_xticks(range(len(units)), [f"{n}\n({s})" for n, s in zip(names, units, strict=True)])
     ax.set_xlabel("layer (units)")
     ax.set_yticks([])
     ax.grid(False)
@@ -359,6 +381,36 @@ def network_diagram(
     return ax
 
 
+def _check_diagram(units: list[int], weights: Sequence[np.ndarray] | None,
+                   node_labels: Sequence[Sequence[str] | None] | None) -> None:
+    if weights is not None:
+        _each(weights, "weights", floats(ndim=2))
+        if len(weights) != len(units) - 1:
+            raise ValueError(
+                f"weights must have len(layer_sizes) - 1 = {len(units) - 1} arrays, "
+                f"got {len(weights)}"
+            )
+        for i, w in enumerate(weights):
+            if np.shape(w) != (units[i], units[i + 1]):
+                raise ValueError(
+                    f"weights[{i}] must have shape (layer_sizes[{i}], layer_sizes[{i + 1}]) = "
+                    f"{(units[i], units[i + 1])}, got {np.shape(w)}"
+                )
+    if node_labels is not None:
+        if len(node_labels) != len(units):
+            raise ValueError(
+                f"node_labels must have one entry per layer ({len(units)}), got {len(node_labels)}"
+            )
+        for i, names in enumerate(node_labels):
+            if names is not None and len(names) != units[i]:
+                raise ValueError(
+                    f"node_labels[{i}] must have layer_sizes[{i}] = {units[i]} labels, "
+                    f"got {len(names)}"
+                )
+
+
+@validate(images=data(), ncols=positive_int, titles=optional(sequence_of(instance(str))),
+          cmap=instance(str), ax_size=positive)
 def image_grid(
     images: np.ndarray,
     ncols: int = 8,
@@ -367,17 +419,12 @@ def image_grid(
     ax_size: float = 1.0,
 ) -> Figure:
     """Show N images (N, H, W) or (N, C, H, W) with C in {1, 3} in a grid, ncols per row."""
-    images = np.asarray(images, dtype=np.float64)
     if images.ndim == 4 and images.shape[1] in (1, 3):
         # Channels-first as in the rest of dlbook; imshow wants (H, W) or (H, W, 3).
         images = images[:, 0] if images.shape[1] == 1 else images.transpose(0, 2, 3, 1)
     elif images.ndim != 3:
         raise ValueError(f"images must have shape (N, H, W) or (N, 1|3, H, W), got {images.shape}")
     n = len(images)
-    if n == 0:
-        raise ValueError("images is empty: nothing to show")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles must have one entry per image ({n}), got {len(titles)}")
 

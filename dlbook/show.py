@@ -16,6 +16,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from dlbook._checks import instance, validate
+
 __all__ = ["Source", "show_source"]
 
 # Inline styles (noclasses) need no CSS file, so the book's HTML and a bare Jupyter
@@ -26,6 +28,7 @@ _FORMATTER = HtmlFormatter(noclasses=True, style="default", nobackground=False)
 class Source:
     """The source code of one object: ``repr`` is the plain text, ``_repr_html_`` is highlighted."""
 
+    @validate(code=instance(str), name=instance(str))
     def __init__(self, code: str, name: str) -> None:
         self.code = code
         self.name = name
@@ -58,7 +61,7 @@ def show_source(obj: Any) -> Source:
         # getsource raises TypeError for builtins and instances, OSError when the file is gone
         # (e.g. code typed at a prompt); one error type keeps the chapter's contract simple.
         raise TypeError(
-            f"show_source needs a function, class, method or module defined in a .py file; "
-            f"got {type(obj).__name__} {obj!r:.60}, which has no Python source ({err})"
+            f"show_source needs a function, class, method or module defined in a .py file as "
+            f"obj, got {type(obj).__name__} {obj!r:.60}, which has no Python source ({err})"
         ) from err
     return Source(textwrap.dedent(code).rstrip("\n"), _qualified_name(target))

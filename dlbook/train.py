@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
-import copy
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from dlbook._checks import float_array, generator, non_negative, positive_int
+from dlbook._checks import (
+    at_least,
+    boolean,
+    data,
+    data_array,
+    examples,
+    floats,
+    function,
+    generator,
+    instance,
+    mapping_of,
+    non_negative,
+    one_of,
+    optional,
+    or_empty,
+    positive_int,
+    same_length,
+    sequence_of,
+    validate,
+)
 from dlbook.data import minibatches
 from dlbook.nn import Loss, Module
 from dlbook.optim import Optimizer
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 Callback = Callable[[int, "History", Module], bool | None]
+Data = tuple[np.ndarray, np.ndarray]
 
 
 class DivergenceError(FloatingPointError):
@@ -29,6 +48,7 @@ class History:
     metrics: dict[str, list[float]] = field(default_factory=dict)
     stopped_epoch: int | None = None
 
+    @validate(name=instance(str), value=instance(int, float, np.integer, np.floating))
     def record(self, name: str, value: float) -> None:
         """Append ``value`` to the series ``name``."""
         self.metrics.setdefault(name, []).append(float(value))
@@ -43,25 +63,58 @@ class History:
         """Number of completed epochs."""
         return len(self.metrics.get("loss", []))
 
+    def __str__(self) -> str:
+        """The latest value of every series: ``loss 0.3124  acc 0.91``."""
+        return "  ".join(f"{k} {v[-1]:.4g}" for k, v in self.metrics.items() if v)
 
+
+def _labelled_data(value: Any, name: str) -> Data:
+    """The rule for fit's val_data: a pair (X, y) checked as fit checks its own X and y."""
+    if not isinstance(value, tuple | list):
+        raise TypeError(f"{name} must be a tuple (X, y), got {type(value).__name__}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a pair (X, y), got {len(value)} items")
+    data_array(value[0], f"{name}[0]")
+    examples(value[1], f"{name}[1]")
+    same_length(*value, names=f"{name}[0] and {name}[1]")
+    return value
+
+
+@validate(scores=floats(), y=examples)
 def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
     """Fraction of correct predictions: argmax of (N, K) scores, or logit > 0 for (N,)/(N, 1)."""
-    scores, y = np.asarray(scores), np.asarray(y)
+    _check_scores(scores, y)
     if scores.ndim == 2 and scores.shape[1] > 1:
         pred = scores.argmax(axis=1)
-    elif scores.ndim in (1, 2):
-        pred = (scores.reshape(-1) > 0).astype(np.int64)
     else:
+        pred = (scores.reshape(-1) > 0).astype(np.int64)
+    return float(np.mean(pred == y.reshape(-1)))
+
+
+def _check_scores(scores: np.ndarray, y: np.ndarray) -> None:
+    if scores.ndim not in (1, 2):
         raise ValueError(f"scores must be (N,), (N, 1) or (N, K), got shape {scores.shape}")
-    y = y.reshape(-1)
-    if y.shape[0] != pred.shape[0]:
-        raise ValueError(f"y must have {pred.shape[0]} labels, got {y.shape[0]}")
-    return float(np.mean(pred == y))
+    if y.size != len(scores):
+        raise ValueError(f"y must have {len(scores)} labels, got {y.size} (one per row of scores)")
+    # float 0/1 targets (as BCEWithLogitsLoss takes them) are labels too; -1/+1 labels are not
+    if y.min() < 0 or not np.array_equal(y, np.round(y)):
+        raise ValueError(f"y must hold class labels 0, 1, ..., got values {np.unique(y)[:5]}")
 
 
+# The argument rules of evaluate and fit, kept here so that their listings show one line.
+_EVALUATE_ARGS = dict(model=instance(Module), loss_fn=instance(Loss), X=data(), y=examples,
+                      metrics=optional(or_empty(mapping_of(function))))
+_FIT_ARGS = _EVALUATE_ARGS | dict(
+    optimizer=instance(Optimizer), epochs=positive_int, batch_size=positive_int,
+    rng=generator, val_data=optional(_labelled_data),
+    callbacks=or_empty(sequence_of(function)), verbose=at_least(0))
+
+
+@validate(**_EVALUATE_ARGS)
 def evaluate(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
              metrics: dict[str, Metric] | None = None) -> dict[str, float]:
     """Loss and metrics of ``model`` on (X, y) in evaluation mode; the mode is restored."""
+    same_length(X, y)
     was_training = model.training
     model.eval()
     try:
@@ -73,65 +126,41 @@ def evaluate(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
     return result
 
 
+@validate(**_FIT_ARGS)
+@np.errstate(over="ignore", invalid="ignore")  # overflow: a DivergenceError, not a warning
 def fit(model: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
-        epochs: int, batch_size: int, rng: np.random.Generator,
-        val_data: tuple[np.ndarray, np.ndarray] | None = None,
-        metrics: dict[str, Metric] | None = None,
-        callbacks: Sequence[Callback] = (), verbose: int = 0) -> History:
+        epochs: int, batch_size: int, rng: np.random.Generator, val_data: Data | None = None,
+        metrics: dict[str, Metric] | None = None, callbacks: Sequence[Callback] = (),
+        verbose: int = 0) -> History:
     """Mini-batch training: for each shuffled batch, forward, loss, backward, step.
 
-    Records per epoch the mean training ``loss`` (weighted by batch size), each
-    metric on the training set, and ``val_loss``/``val_<metric>`` if ``val_data``
-    is given. A callback ``cb(epoch, history, model)`` returning True stops
-    training. ``verbose=k`` prints a line every k epochs (0: silent).
-    Raises ``DivergenceError`` naming the step if the loss becomes NaN or inf.
+    Records per epoch the mean training ``loss``, each metric on the training set, and
+    ``val_loss``/``val_<metric>`` if ``val_data`` is given. A callback
+    ``cb(epoch, history, model)`` returning True stops training; ``verbose=k`` prints
+    every k epochs. Raises ``DivergenceError`` naming the step if the loss turns NaN or inf.
     """
-    float_array(X, "X")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
-    epochs = positive_int(epochs, "epochs")
-    batch_size = positive_int(batch_size, "batch_size")
-    generator(rng)
-    non_negative(verbose, "verbose")
-    metrics = metrics or {}
-    history = History()
-    step = 0
+    same_length(X, y)
+    history, step = History(), 0
     for epoch in range(1, epochs + 1):
         model.train()
-        total, seen = 0.0, 0
+        total = 0.0
         for xb, yb in minibatches(X, y, batch_size, rng=rng):
             step += 1
             optimizer.zero_grad()
-            # Overflow is reported as a DivergenceError naming the step, which
-            # says more than NumPy's RuntimeWarning would.
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = loss_fn(model(xb), yb)
-                _check_finite(loss, epoch, step, optimizer)
-                # a finite loss can still overflow in backward; the next step's check catches it
-                model.backward(loss_fn.backward())
-                optimizer.step()
+            loss = loss_fn(model(xb), yb)
+            _check_finite(loss, epoch, step, optimizer)
+            model.backward(loss_fn.backward())
+            optimizer.step()
             total += loss * len(xb)
-            seen += len(xb)
-        history.record("loss", total / seen)
-        with np.errstate(over="ignore", invalid="ignore"):
-            train_scores = evaluate(model, loss_fn, X, y, metrics)
-            val_scores = evaluate(model, loss_fn, *val_data, metrics) if val_data else {}
-        # the last step may have pushed the weights to overflow after its loss was computed
-        _check_finite(train_scores["loss"], epoch, step, optimizer)
-        for name, value in train_scores.items():
-            if name != "loss":
-                history.record(name, value)
-        for name, value in val_scores.items():
-            history.record(f"val_{name}", value)
+        history.record("loss", total / len(X))
+        train_loss = _record_metrics(history, model, loss_fn, (X, y), val_data, metrics)
+        _check_finite(train_loss, epoch, step, optimizer)  # the last step may overflow
         if verbose and epoch % verbose == 0:
-            line = "  ".join(f"{k} {v[-1]:.4g}" for k, v in history.metrics.items())
-            print(f"epoch {epoch:4d}  {line}", file=sys.stdout)
+            print(f"epoch {epoch:4d}  {history}")
         if any(cb(epoch, history, model) for cb in callbacks):
             history.stopped_epoch = epoch
             break
-    for cb in callbacks:
-        if hasattr(cb, "on_train_end"):
-            cb.on_train_end(model)
+    _call_on_train_end(callbacks, model)
     return history
 
 
@@ -143,39 +172,52 @@ def _check_finite(loss: float, epoch: int, step: int, optimizer: Optimizer) -> N
         )
 
 
+def _record_metrics(history: History, model: Module, loss_fn: Loss, train_data: Data,
+                    val_data: Data | None, metrics: dict[str, Metric] | None) -> float:
+    """Record the metrics on the training set and val_* on val_data; return the training
+    loss in evaluation mode (the recorded ``loss`` is the mean over the epoch's batches)."""
+    scores = evaluate(model, loss_fn, *train_data, metrics)
+    for name, value in scores.items():
+        if name != "loss":
+            history.record(name, value)
+    for name, value in (evaluate(model, loss_fn, *val_data, metrics) if val_data else {}).items():
+        history.record(f"val_{name}", value)
+    return scores["loss"]
+
+
+def _call_on_train_end(callbacks: Sequence[Callback], model: Module) -> None:
+    for cb in callbacks:
+        if hasattr(cb, "on_train_end"):
+            cb.on_train_end(model)
+
+
 class EarlyStopping:
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs;
     optionally restore the parameters of the best epoch when training ends."""
 
+    @validate(monitor=instance(str), patience=positive_int, min_delta=non_negative,
+              mode=one_of("min", "max"), restore_best=boolean)
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "min", restore_best: bool = True) -> None:
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        self.monitor, self.mode = monitor, mode
-        self.patience = positive_int(patience, "patience")
-        self.min_delta = non_negative(min_delta, "min_delta")
+        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
+        self.sign = 1.0 if mode == "min" else -1.0  # improving means falling for "min"
         self.restore_best = restore_best
         self.best: float | None = None
         self.best_epoch: int | None = None
-        self._best_params: list[np.ndarray] | None = None
+        self.best_params: list[np.ndarray] = []
 
-    def _improved(self, value: float) -> bool:
-        if self.best is None:
-            return True
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
+    @validate(epoch=positive_int, history=instance(History), model=instance(Module))
     def __call__(self, epoch: int, history: History, model: Module) -> bool:
+        """Keep the best epoch (and its parameters); True once it is ``patience`` epochs old."""
         value = history[self.monitor][-1]
-        if self._improved(value):
+        if self.best is None or self.sign * (self.best - value) > self.min_delta:
             self.best, self.best_epoch = value, epoch
-            if self.restore_best:
-                self._best_params = [copy.deepcopy(p.data) for p in model.parameters()]
+            self.best_params = [p.data.copy() for p in model.parameters()]
         return epoch - self.best_epoch >= self.patience
 
+    @validate(model=instance(Module))
     def on_train_end(self, model: Module) -> None:
         """Copy the best epoch's parameters back into the model."""
-        if self.restore_best and self._best_params is not None:
-            for p, best in zip(model.parameters(), self._best_params, strict=True):
+        if self.restore_best and self.best_params:
+            for p, best in zip(model.parameters(), self.best_params, strict=True):
                 p.data[...] = best

@@ -197,7 +197,7 @@ def test_bad_input_raises_with_a_clear_message():
         Value(-2.0) ** 0.5
     with pytest.raises(ZeroDivisionError, match="division by zero"):
         x / 0
-    with pytest.raises(ValueError, match="Neuron expected 2 inputs, got 3"):
+    with pytest.raises(ValueError, match="Neuron expected 2 inputs x, one per weight, got 3"):
         Neuron([1.0, 2.0], 0.0)([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="activation must be one of"):
         MLP([2, 1], rng=np.random.default_rng(0), activation="softmax")
@@ -217,3 +217,21 @@ def test_edge_values():
     (z**0.5).backward()
     assert z.grad == math.inf
     assert "data=1.5" in repr(Value(1.5)) and "0x" not in repr(Value(1.5))
+
+
+def test_mlp_and_neuron_name_bad_arguments():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be a positive int, got 0"):
+        MLP([2, 0], rng=rng)
+    with pytest.raises(TypeError, match=r"sizes\[0\] must be an int, got float"):
+        MLP([2.0, 1], rng=rng)
+    with pytest.raises(TypeError, match=r"params must be a list of \(W, b\) pairs, got int"):
+        MLP.from_arrays(5)
+    with pytest.raises(ValueError, match=r"layer 0 must be a pair \(W, b\), got 1 items"):
+        MLP.from_arrays([(np.zeros((2, 3)),)])
+    with pytest.raises(TypeError, match="Neuron input must be a list of 1 Values or numbers"):
+        Neuron([1.0], 0.0)(3.0)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        Neuron([1.0], 0.0, activation="softmax")
+    with pytest.raises(TypeError, match="exponent of Value \\*\\* must be an int or float"):
+        Value(2.0) ** "2"

@@ -284,12 +284,13 @@ def test_pool_ragged_edge_gets_zero_gradient():
 def test_conv2d_rejects_bad_input():
     layer = nn.Conv2d(3, 2, 3, rng=rng())
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 3, H, W\), got "
-                                         r"\(2, 4, 5, 5\) with 4 channels"):
+                                         r"\(2, 4, 5, 5\)"):
         layer(np.zeros((2, 4, 5, 5)))
-    with pytest.raises(ValueError, match=r"kernel \(3, 3\) is larger than the padded input "
+    with pytest.raises(ValueError, match=r"kernel_size \(3, 3\) is larger than the padded input "
                                          r"\(2, 5\)"):
         layer(np.zeros((1, 3, 2, 5)))
-    with pytest.raises(ValueError, match=r"must be 4-D \(N, C, H, W\), got shape \(3, 5, 5\)"):
+    with pytest.raises(ValueError, match=r"must be 4-D, got shape \(3, 5, 5\); "
+                                         r"expected \(N, 3, H, W\)"):
         layer(np.zeros((3, 5, 5)))
     with pytest.raises(TypeError, match="must have a floating dtype, got int64"):
         layer(np.zeros((1, 3, 5, 5), dtype=np.int64))
@@ -327,20 +328,20 @@ def test_conv2d_rejects_bad_arguments():
 
 def test_functional_conv2d_rejects_mismatched_weight_and_bias():
     x = np.zeros((1, 3, 5, 5))
-    with pytest.raises(ValueError, match=r"weight expects 2 input channels, but the input has "
+    with pytest.raises(ValueError, match=r"weight w expects 2 input channels, but the input x has "
                                          r"shape \(1, 3, 5, 5\) with 3 channels"):
         F.conv2d(x, np.zeros((4, 2, 3, 3)))
-    with pytest.raises(ValueError, match=r"weight must be 4-D \(F, C, KH, KW\), got shape"):
+    with pytest.raises(ValueError, match=r"weight w must be 4-D \(F, C, KH, KW\), got shape"):
         F.conv2d(x, np.zeros((4, 3, 3)))
-    with pytest.raises(ValueError, match=r"bias must have shape \(4,\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"bias b must have shape \(4,\), got \(3,\)"):
         F.conv2d(x, np.zeros((4, 3, 3, 3)), np.zeros(3))
-    with pytest.raises(ValueError, match=r"kernel \(6, 6\) is larger than the padded input"):
+    with pytest.raises(ValueError, match=r"kernel_size \(6, 6\) is larger than the padded input"):
         F.conv2d_naive(x, np.zeros((4, 3, 6, 6)))
 
 
 @pytest.mark.parametrize("pool", [nn.MaxPool2d, nn.AvgPool2d])
 def test_pools_reject_bad_input(pool):
-    with pytest.raises(ValueError, match=r"kernel \(3, 3\) is larger than the padded input "
+    with pytest.raises(ValueError, match=r"kernel_size \(3, 3\) is larger than the padded input "
                                          r"\(2, 4\)"):
         pool(3)(np.zeros((1, 1, 2, 4)))
     with pytest.raises(ValueError, match=r"must be 4-D \(N, C, H, W\), got shape \(4, 4\)"):
@@ -427,8 +428,8 @@ def test_conv2d_repr_and_parameter_shapes():
     layer = nn.Conv2d(3, 8, (3, 5), rng=rng(), stride=2, padding="same")
     assert layer.W.shape == (8, 3, 3, 5) and layer.b.shape == (8,)
     assert layer.num_parameters() == 8 * 3 * 3 * 5 + 8
-    assert repr(layer) == ("Conv2d(3, 8, kernel_size=(3, 5), stride=(2, 2), padding='same', "
-                           "bias=True)")
+    assert repr(layer) == ("Conv2d(in_channels=3, out_channels=8, kernel_size=(3, 5), "
+                           "stride=(2, 2), padding='same')")
     assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=(2, 2), stride=(2, 2))"
     # He initialisation: Var W = 2 / fan_in, fan_in = C·KH·KW.
     big = nn.Conv2d(16, 64, 3, rng=rng())

@@ -137,9 +137,16 @@ def test_rng_is_keyword_only_and_required():
         data.make_moons(10, 0.1, rng())  # positional rng is refused
 
 
-@pytest.mark.parametrize("n", [0, -3, 2.5, True, "10"])
-def test_bad_n(n):
+# Wrong type -> TypeError, right type with a wrong value -> ValueError (dlbook._checks).
+@pytest.mark.parametrize("n", [0, -3])
+def test_bad_n_value(n):
     with pytest.raises(ValueError, match=r"n must be a positive int, got"):
+        data.make_moons(n, 0.1, rng=rng())
+
+
+@pytest.mark.parametrize("n", [2.5, True, "10"])
+def test_bad_n_type(n):
+    with pytest.raises(TypeError, match=r"n must be an int, got"):
         data.make_moons(n, 0.1, rng=rng())
 
 
@@ -148,25 +155,33 @@ def test_bad_n_message_names_value():
         data.make_xor(-3, rng=rng())
 
 
-@pytest.mark.parametrize("noise", [-0.1, float("nan"), float("inf"), "a"])
-def test_bad_noise(noise):
-    with pytest.raises(ValueError, match=r"noise must be a finite float >= 0, got"):
+@pytest.mark.parametrize(
+    "noise, message",
+    [(-0.1, r"noise must be >= 0, got -0.1"), (float("nan"), r"noise must be finite, got nan"),
+     (float("inf"), r"noise must be finite, got inf")],
+)
+def test_bad_noise(noise, message):
+    with pytest.raises(ValueError, match=message):
         data.make_moons(10, noise, rng=rng())
+    with pytest.raises(TypeError, match=r"noise must be a real number, got str"):
+        data.make_moons(10, "a", rng=rng())
 
 
 def test_spirals_errors():
-    with pytest.raises(ValueError, match=r"n must be >= n_classes.*n=2, n_classes=3"):
+    with pytest.raises(ValueError, match=r"n_classes must be <= n .*n_classes=3, n=2"):
         data.make_spirals(2, 3, rng=rng())
     with pytest.raises(ValueError, match=r"n_classes must be an int >= 2, got 1"):
         data.make_spirals(10, 1, rng=rng())
 
 
 def test_sine_errors():
-    with pytest.raises(ValueError, match=r"x_range must be finite .*got \(1.0, 0.0\)"):
+    with pytest.raises(ValueError, match=r"x_range\[0\] < x_range\[1\], got x_range\[0\]=1.0"):
         data.make_sine(10, rng=rng(), x_range=(1.0, 0.0))
-    with pytest.raises(ValueError, match=r"x_range must be .*got \(0.0, 1.0, 2.0\)"):
+    with pytest.raises(ValueError, match=r"x_range must be a pair .*got \(0.0, 1.0, 2.0\)"):
         data.make_sine(10, rng=rng(), x_range=(0.0, 1.0, 2.0))
-    with pytest.raises(ValueError, match=r"freq must be a finite float, got inf"):
+    with pytest.raises(ValueError, match=r"x_range\[1\] must be finite, got inf"):
+        data.make_sine(10, rng=rng(), x_range=(0.0, np.inf))
+    with pytest.raises(ValueError, match=r"freq must be finite, got inf"):
         data.make_sine(10, rng=rng(), freq=float("inf"))
 
 
@@ -246,8 +261,9 @@ def test_train_test_split():
     [
         ((0.5, 0.3, 0.3), r"fractions must sum to 1, got \(0.5, 0.3, 0.3\)"),
         ((0.8, 0.2), r"fractions must have 3 entries .*got \(0.8, 0.2\)"),
-        ((1.0, 0.0, 0.0), r"fractions\[0\] must be a float in \(0, 1\), got 1.0"),
-        ((0.7, -0.1, 0.4), r"fractions\[1\] must be a float in \(0, 1\), got -0.1"),
+        ((1.0, 0.0, 0.0), r"fractions\[0\] must be in \[0, 1\), got 1.0"),
+        ((0.7, -0.1, 0.4), r"fractions\[1\] must be in \[0, 1\), got -0.1"),
+        ((0.5, 0.5, 0.0), r"leave an empty split \(sizes \[10, 10, 0\]\)"),
     ],
 )
 def test_split_bad_fractions(fractions, message):
@@ -258,13 +274,15 @@ def test_split_bad_fractions(fractions, message):
 
 def test_split_errors():
     X, y = _xy(20)
-    with pytest.raises(ValueError, match=r"same number of examples, got len\(X\)=20, len\(y\)=19"):
+    with pytest.raises(ValueError, match=r"same number of examples, got 20 and 19"):
         data.train_val_test_split(X, y[:-1], rng=rng())
-    with pytest.raises(ValueError, match=r"same number of examples, got len\(X\)=20, len\(y\)=5"):
+    with pytest.raises(TypeError, match=r"fractions must be a sequence of 3 numbers, got float"):
+        data.train_val_test_split(X, y, 0.5, rng=rng())
+    with pytest.raises(ValueError, match=r"same number of examples, got 20 and 5"):
         data.train_test_split(X, y[:5], 0.2, rng=rng())
     with pytest.raises(ValueError, match=r"empty split"):
         data.train_val_test_split(X[:2], y[:2], rng=rng())
-    with pytest.raises(ValueError, match=r"test_fraction must be a float in \(0, 1\), got 1.5"):
+    with pytest.raises(ValueError, match=r"test_fraction must be in \[0, 1\), got 1.5"):
         data.train_test_split(X, y, 1.5, rng=rng())
     with pytest.raises(ValueError, match=r"empty split"):
         data.train_test_split(X[:2], y[:2], 0.1, rng=rng())
@@ -331,8 +349,14 @@ def test_standardizer_errors():
         ValueError, match=r"X must have shape \(n, 3\) as in fit, got shape \(4, 2\)"
     ):
         s.transform(np.ones((4, 2)))
-    with pytest.raises(ValueError, match=r"at least one example, got shape \(0, 3\)"):
+    with pytest.raises(ValueError, match=r"X must not be empty, got shape \(0, 3\)"):
         data.Standardizer().fit(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"X must be finite, got 1 NaN"):
+        data.Standardizer().fit(np.array([[1.0, np.nan]]))
+    with pytest.raises(TypeError, match=r"X must have a floating dtype, got int64"):
+        data.Standardizer().fit(np.arange(4))
+    with pytest.raises(TypeError, match=r"Z must be a numpy.ndarray, got list"):
+        s.inverse_transform([[1.0, 2.0, 3.0]])
 
 
 # ----------------------------------------------------------------- minibatches
@@ -377,17 +401,22 @@ def test_minibatches_drop_last():
     assert len(big) == 1 and len(big[0][1]) == 10
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.0, True])
-def test_minibatches_bad_batch_size_fails_at_call(batch_size):
+@pytest.mark.parametrize(
+    "batch_size, error", [(0, ValueError), (-1, ValueError), (2.0, TypeError), (True, TypeError)]
+)
+def test_minibatches_bad_batch_size_fails_at_call(batch_size, error):
     X, y = _xy(10)
-    with pytest.raises(ValueError, match=r"batch_size must be a positive int, got"):
+    with pytest.raises(error, match=r"batch_size must be (an int|a positive int)"):
         data.minibatches(X, y, batch_size)  # no next(): validation is eager
 
 
 def test_minibatches_errors():
     X, y = _xy(10)
-    with pytest.raises(ValueError, match=r"len\(X\)=10, len\(y\)=9"):
-        data.minibatches(X, y[:9], 2)
+    with pytest.raises(ValueError, match=r"X and y must have the same number of examples, "
+                                         r"got 10 and 9"):
+        data.minibatches(X, y[:9], 2)  # at the call, not at the first batch
+    with pytest.raises(ValueError, match=r"X must be finite, got 1 NaN"):
+        data.minibatches(np.array([[np.nan], [1.0]]), y[:2], 2)
     with pytest.raises(ValueError, match=r"batch_size=32 > n=10 with drop_last=True"):
         data.minibatches(X, y, 32, drop_last=True)
 
@@ -404,15 +433,13 @@ def test_one_hot():
 
 
 def test_one_hot_errors():
-    with pytest.raises(
-        ValueError, match=r"labels must be in \[0, n_classes=3\), got min 0 and max 3"
-    ):
+    with pytest.raises(ValueError, match=r"y must hold indices in \[0, 3\), got min 0 and max 3"):
         data.one_hot(np.array([0, 3]), 3)
     with pytest.raises(ValueError, match=r"got min -1"):
         data.one_hot(np.array([-1, 1]), 3)
-    with pytest.raises(TypeError, match=r"y must hold integer labels, got dtype float64"):
+    with pytest.raises(TypeError, match=r"y must have an integer dtype, got float64"):
         data.one_hot(np.array([0.0, 1.0]), 2)
-    with pytest.raises(ValueError, match=r"y must be a 1-D array of labels, got shape \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"y must be 1-D, got shape \(2, 1\)"):
         data.one_hot(np.array([[0], [1]]), 2)
     with pytest.raises(ValueError, match=r"n_classes must be a positive int, got 0"):
         data.one_hot(np.array([0]), 0)

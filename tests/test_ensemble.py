@@ -113,7 +113,7 @@ def test_stump_rejects_bad_input():
     X, y = np.zeros((4, 2)), np.array([1, -1, 1, -1])
     with pytest.raises(ValueError, match=r"y must hold labels -1 and \+1, got values \[0 1\]"):
         DecisionStump().fit(X, np.array([0, 1, 0, 1]))
-    with pytest.raises(ValueError, match=r"y must have shape \(4,\) to match X, got \(3,\)"):
+    with pytest.raises(ValueError, match="X and y must have the same number of examples, got 4"):
         DecisionStump().fit(X, y[:3])
     with pytest.raises(TypeError, match="X must have a floating dtype, got int64"):
         DecisionStump().fit(np.zeros((4, 2), dtype=np.int64), y)
@@ -121,7 +121,7 @@ def test_stump_rejects_bad_input():
         DecisionStump().fit(np.zeros(4), y)
     with pytest.raises(ValueError, match="sample_weight must be finite and >= 0"):
         DecisionStump().fit(X, y, np.array([1.0, -1.0, 1.0, 1.0]))
-    with pytest.raises(ValueError, match=r"sample_weight must have shape \(4,\)"):
+    with pytest.raises(ValueError, match="X and sample_weight must have the same number"):
         DecisionStump().fit(X, y, np.ones(5))
     with pytest.raises(ValueError, match="sample_weight must have a positive sum, got 0.0"):
         DecisionStump().fit(X, y, np.zeros(4))
@@ -184,16 +184,16 @@ def test_tree_rejects_bad_input():
     X = np.zeros((3, 2))
     with pytest.raises(ValueError, match="max_depth must be a positive int, got 0"):
         DecisionTree(0)
-    with pytest.raises(ValueError, match="task must be 'regression' or 'classification', got"):
+    with pytest.raises(ValueError, match=r"task must be one of \['regression', 'classification'\]"):
         DecisionTree(task="vote")
-    with pytest.raises(ValueError, match="integer class labels >= 0 for classification"):
+    with pytest.raises(TypeError, match=r"y \(class labels\) must have an integer dtype"):
         DecisionTree(task="classification").fit(X, np.array([0.0, 1.0, 0.0]))
     with pytest.raises(TypeError, match="y \\(regression targets\\) must have a floating dtype"):
         DecisionTree().fit(X, np.array([0, 1, 0]))
     with pytest.raises(RuntimeError, match="not fitted"):
         DecisionTree().predict(X)
     tree = DecisionTree().fit(X, np.zeros(3))
-    with pytest.raises(ValueError, match=r"X must have 2 features \(as in fit\), got shape \(3, 5"):
+    with pytest.raises(ValueError, match=r"X must have shape \(\?, 2\), got \(3, 5\)"):
         tree.predict(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="predict_proba needs task='classification'"):
         tree.predict_proba(X)
@@ -258,18 +258,18 @@ def test_bagging_is_deterministic_given_the_seed():
 
 def test_bagging_rejects_bad_input():
     rng = np.random.default_rng(0)
-    with pytest.raises(TypeError, match="make_model must be a callable"):
+    with pytest.raises(TypeError, match="make_model must be callable"):
         Bagging(DecisionTree(), 3, rng=rng)
     with pytest.raises(ValueError, match="n_estimators must be a positive int, got 0"):
         Bagging(DecisionTree, 0, rng=rng)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         Bagging(DecisionTree, 3, rng=None)
     bag = Bagging(DecisionTree, 3, rng=rng)
-    with pytest.raises(ValueError, match=r"y must have shape \(4,\) to match X, got \(3,\)"):
+    with pytest.raises(ValueError, match="X and y must have the same number of examples"):
         bag.fit(np.zeros((4, 1)), np.zeros(3))
-    with pytest.raises(ValueError, match="integer y must hold class labels >= 0"):
+    with pytest.raises(ValueError, match="y must be class indices >= 0, got min -1"):
         bag.fit(np.zeros((4, 1)), np.array([0, -1, 1, 0]))
-    with pytest.raises(TypeError, match="y must hold integer labels or floats, got dtype bool"):
+    with pytest.raises(TypeError, match="y must hold ints or floats, got dtype bool"):
         bag.fit(np.zeros((4, 1)), np.zeros(4, dtype=bool))
     with pytest.raises(RuntimeError, match="not fitted"):
         bag.predict(np.zeros((4, 1)))
@@ -350,5 +350,5 @@ def test_adaboost_is_deterministic_and_rejects_bad_input():
         AdaBoost(3).fit(X, (y > 0).astype(int))
     with pytest.raises(RuntimeError, match="not fitted"):
         AdaBoost(3).predict(X)
-    with pytest.raises(ValueError, match=r"X must have 2 features \(as in fit\), got shape"):
+    with pytest.raises(ValueError, match=r"X must have shape \(\?, 2\), got \(3, 1\)"):
         a.predict(np.zeros((3, 1)))

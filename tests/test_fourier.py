@@ -46,7 +46,7 @@ def test_fourier_features():
     g = fourier_features(x, B)
     assert g.shape == (10, 10)
     np.testing.assert_allclose(g[:, :5] ** 2 + g[:, 5:] ** 2, 1.0)
-    with pytest.raises(ValueError, match=r"B must have shape \(2, m\)"):
+    with pytest.raises(ValueError, match=r"B must have shape \(2, \?\)"):
         fourier_features(x, rng.normal(size=(3, 5)))
 
 
@@ -54,9 +54,9 @@ def test_bad_inputs():
     x = np.ones(10)
     with pytest.raises(ValueError, match="x must be 1-D, got shape"):
         fft_convolve(np.ones((2, 3)), x)
-    with pytest.raises(ValueError, match="k must hold at least one sample"):
+    with pytest.raises(ValueError, match="k must not be empty"):
         fft_convolve(x, np.ones(0))
-    with pytest.raises(ValueError, match="x must hold at least one sample"):
+    with pytest.raises(ValueError, match="x must not be empty"):
         direct_convolve(np.ones(0), x)
     with pytest.raises(TypeError, match="floating dtype"):
         fft_convolve(np.arange(3), x)

@@ -115,7 +115,7 @@ LOSSES = [
 ]
 
 
-@pytest.mark.parametrize(("loss", "make_target"), LOSSES, ids=lambda v: repr(v)[:12])
+@pytest.mark.parametrize(("loss", "make_target"), LOSSES, ids=lambda v: type(v).__name__)
 def test_loss_gradients_match_central_differences(loss, make_target):
     rng = np.random.default_rng(3)
     pred = rng.standard_normal((6, 2))
@@ -149,3 +149,96 @@ def test_losses_reject_bad_input():
         F.huber(np.zeros(2), np.zeros(2), delta=-1)
     with pytest.raises(RuntimeError, match="backward called before forward"):
         nn.MSELoss().backward()
+
+
+# --------------------------------------------------------------------------
+# Bad input is named, never NumPy's own error or a silent answer
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", [F.step, F.sigmoid, F.sigmoid_grad, F.tanh, F.tanh_grad, F.relu,
+                                F.relu_grad, F.leaky_relu, F.elu, F.gelu, F.swish, F.softplus,
+                                F.logsumexp, F.log_softmax, F.softmax])
+def test_activation_kernels_name_a_bad_input(fn):
+    with pytest.raises(TypeError, match=f"{fn.__name__} x must be a numpy.ndarray, got NoneType"):
+        fn(None)
+    with pytest.raises(TypeError, match=f"{fn.__name__} x must have a floating dtype, got int64"):
+        fn(np.arange(3))
+
+
+def test_activation_kernels_name_a_bad_scalar():
+    with pytest.raises(TypeError, match="alpha must be a real number, got str"):
+        F.leaky_relu(np.zeros(2), "0.1")
+    with pytest.raises(ValueError, match="alpha must be finite, got nan"):
+        F.elu_grad(np.zeros(2), alpha=np.nan)
+    with pytest.raises(TypeError, match="beta must be a real number, got NoneType"):
+        F.swish(np.zeros(2), None)
+    with pytest.raises(TypeError, match="grad_out must be a numpy.ndarray, got list"):
+        F.softmax_backward(np.zeros(2), [1.0, 2.0])
+
+
+def test_cross_entropy_rejects_targets_that_are_not_distributions_or_labels():
+    z = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"target must hold probabilities in \[0, 1\]"):
+        F.cross_entropy(z, np.array([[1.5, -0.5, 0.0], [1.0, 0.0, 0.0]]))
+    with pytest.raises(ValueError, match="target rows must be distributions summing to 1, but "
+                                         "row 1 sums to 2"):
+        F.cross_entropy(z, np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0]]))
+    with pytest.raises(ValueError, match=r"target must hold probabilities in \[0, 1\].*NaN"):
+        F.cross_entropy_grad(z, np.array([[np.nan, 0.0, 1.0], [1.0, 0.0, 0.0]]))
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\], got -1..1"):
+        F.cross_entropy_grad(z, np.array([-1, 1]))
+    with pytest.raises(TypeError, match=r"target must be integer labels of shape \(2,\) or "
+                                        r"probabilities of shape \(2, 3\), got list"):
+        F.cross_entropy(z, [0, 1])
+    with pytest.raises(TypeError, match=r"got float64"):  # float labels are a wrong type
+        F.cross_entropy(z, np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"got float64 array of shape \(2, 2\)"):
+        F.cross_entropy(z, np.array([[0.5, 0.5], [0.5, 0.5]]))
+    # float32 round-off in a row sum is not an error
+    soft = np.full((2, 3), 1 / 3, dtype=np.float32)
+    assert F.cross_entropy(z.astype(np.float32), soft) == pytest.approx(np.log(3), rel=1e-6)
+
+
+def test_bce_rejects_nan_targets_and_losses_name_bad_targets():
+    with pytest.raises(ValueError, match="target must be finite, got 1 NaN or infinite entries"):
+        F.bce_with_logits_grad(np.zeros(2), np.array([np.nan, 1.0]))
+    with pytest.raises(ValueError, match="target must be finite, got 1 NaN or infinite entries"):
+        F.mse(np.zeros(2), np.array([np.inf, 1.0]))
+    with pytest.raises(TypeError, match="target must be an array of numbers, got dtype object"):
+        F.mse(np.zeros(2), None)
+    with pytest.raises(ValueError, match=r"target must have the shape of logits \(2,\)"):
+        F.bce_with_logits(np.zeros(2), np.zeros(3))
+    with pytest.raises(TypeError, match="delta must be a real number, got str"):
+        F.huber_grad(np.zeros(2), np.zeros(2), delta="1")
+
+
+def test_convolution_helpers_name_bad_arguments():
+    x = np.zeros((1, 1, 4, 4))
+    with pytest.raises(TypeError, match="im2col input must be a numpy.ndarray, got list"):
+        F.im2col([[[[0.0]]]], 2)
+    with pytest.raises(TypeError, match="im2col out must be a C-contiguous float64 array"):
+        F.im2col(x, 2, out=[])
+    with pytest.raises(TypeError, match="col2im x_shape must be a tuple"):
+        F.col2im(np.zeros((4, 9)), 4, 2)
+    with pytest.raises(ValueError, match=r"col2im input \(x_shape\) must be 4-D \(N, C, H, W\)"):
+        F.col2im(np.zeros((4, 9)), (1, 4, 4), 2)
+    with pytest.raises(TypeError, match="col2im cols must be a numpy.ndarray, got NoneType"):
+        F.col2im(None, (1, 1, 4, 4), 2)
+    with pytest.raises(ValueError, match=r"col2im cols must have shape \(4, 9\)"):
+        F.col2im(np.zeros((4, 8)), (1, 1, 4, 4), 2)
+    with pytest.raises(TypeError, match="pad2d x must be a numpy.ndarray"):
+        F.pad2d(None, ((1, 1), (1, 1)))
+    with pytest.raises(ValueError, match=r"pads\[0\] entries must be >= 0"):
+        F.pad2d(x, ((-1, 0), (0, 0)))
+    with pytest.raises(TypeError, match=r"size must be a pair of ints \(H, W\), got int"):
+        F.conv_padding(5, 3, 1, "same")
+    with pytest.raises(TypeError, match="k must be an int, got float"):
+        F.same_padding(5, 2.0)
+    with pytest.raises(ValueError, match=r"grad_out must have the pooled shape \(1, 1, 2, 2\)"):
+        F.avg_pool2d_backward(np.zeros((1, 1, 3, 3)), (1, 1, 4, 4), 2)
+    y, argmax = F.max_pool2d(x, 2)
+    with pytest.raises(TypeError, match="argmax must have an integer dtype, got float64"):
+        F.max_pool2d_backward(y, argmax.astype(float), x.shape, 2)
+    with pytest.raises(ValueError, match=r"argmax must have the pooled shape"):
+        F.max_pool2d_backward(y, argmax[:, :, :1], x.shape, 2)

@@ -49,9 +49,45 @@ def test_constant_zeros_normal_and_dtype():
 def test_initializers_reject_bad_input():
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         init.he_normal((2, 2), rng=42)
-    with pytest.raises(ValueError, match="shape entry must be a positive int, got 0"):
+    with pytest.raises(ValueError, match=r"shape\[0\] must be a positive int, got 0"):
         init.xavier_normal((0, 2), rng=np.random.default_rng())
     with pytest.raises(TypeError, match="shape must be a tuple of ints, got int"):
         init.zeros(3)
     with pytest.raises(ValueError, match="std must be > 0, got -1"):
         init.normal((2, 2), rng=np.random.default_rng(), std=-1)
+
+
+@pytest.mark.parametrize("fn", [init.normal, init.xavier_uniform, init.xavier_normal,
+                                init.he_uniform, init.he_normal])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, "int8", bool, np.complex128, None, "x"])
+def test_initializers_refuse_a_non_float_dtype(fn, dtype):
+    # astype(int) would truncate every weight (|w| < 1) to zero: a silent broken init.
+    with pytest.raises(TypeError, match="dtype must be a floating dtype such as np.float64"):
+        fn((3, 4), rng=np.random.default_rng(0), dtype=dtype)
+
+
+def test_zeros_and_constant_refuse_a_non_float_dtype():
+    with pytest.raises(TypeError, match="dtype must be a floating dtype such as np.float64"):
+        init.zeros((2,), dtype=np.int64)
+    with pytest.raises(TypeError, match="dtype must be a floating dtype such as np.float64"):
+        init.constant((2,), 0.5, dtype=int)
+    assert init.zeros((2,), dtype="float32").dtype == np.float32
+
+
+def test_initializers_name_a_bad_gain_shape_or_value():
+    rng = np.random.default_rng(0)
+    for gain, error in [(0.0, ValueError), (-1.0, ValueError), (np.nan, ValueError),
+                        (np.inf, ValueError), ("2", TypeError), (None, TypeError)]:
+        with pytest.raises(error, match="gain must be"):
+            init.xavier_uniform((2, 3), rng=rng, gain=gain)
+    with pytest.raises(TypeError, match=r"shape\[1\] must be an int, got float"):
+        init.he_normal((2, 2.5), rng=rng)
+    with pytest.raises(ValueError, match=r"shape must have 2 or more dims, got \(3,\)"):
+        init.he_uniform((3,), rng=rng)
+    with pytest.raises(TypeError, match="shape must be a tuple of ints, got ndarray"):
+        init.xavier_normal(np.array([2, 3]), rng=rng)
+    with pytest.raises(TypeError, match="value must be a real number, got str"):
+        init.constant((2,), "1")
+    with pytest.raises(ValueError, match="value must be finite, got nan"):
+        init.constant((2,), np.nan)
+    assert init.he_normal([2, 3], rng=rng).shape == (2, 3)  # a list is a shape too

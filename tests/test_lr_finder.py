@@ -149,7 +149,7 @@ def test_bad_model_loss_or_data_are_rejected():
         lr_range_test(model, lambda p, t: 0.0, X, y, lrs, batch_size=8, rng=rng)
     with pytest.raises(TypeError, match="floating dtype"):
         lr_range_test(model, nn.MSELoss(), X.astype(int), y, lrs, batch_size=8, rng=rng)
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="same number of examples"):
         lr_range_test(model, nn.MSELoss(), X, y[:-1], lrs, batch_size=8, rng=rng)
     with pytest.raises(ValueError, match="factor"):
         RangeTestResult(lrs, lrs, lrs, diverged=False).suggestion(factor=0)
@@ -201,5 +201,5 @@ def test_sharpness_rejects_bad_arguments(kwargs, err, match):
         sharpness(model, nn.MSELoss(), X, y, **({"rng": rng} | kwargs))
     with pytest.raises(TypeError, match="model must be a Module"):
         sharpness("model", nn.MSELoss(), X, y, rng=rng)
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="same number of examples"):
         sharpness(model, nn.MSELoss(), X, y[:3], rng=rng)

@@ -45,9 +45,9 @@ def test_polynomial_features_reject_bad_input():
     x = np.zeros(5)
     with pytest.raises(ValueError, match=r"degree must be an int >= 0, got -1"):
         polynomial_features(x, -1)
-    with pytest.raises(ValueError, match=r"degree must be an int >= 0, got 2.0"):
+    with pytest.raises(TypeError, match=r"degree must be an int, got float"):
         polynomial_features(x, 2.0)
-    with pytest.raises(ValueError, match=r"degree must be an int >= 0, got True"):
+    with pytest.raises(TypeError, match=r"degree must be an int, got bool"):
         polynomial_features(x, True)
     with pytest.raises(ValueError, match=r"x must have shape \(n,\) or \(n, 1\), got \(5, 2\)"):
         polynomial_features(np.zeros((5, 2)), 2)
@@ -102,7 +102,7 @@ def test_least_squares_with_several_targets_fits_each_column_separately(l2):
 
 def test_least_squares_rejects_bad_input():
     phi = np.ones((4, 2))
-    with pytest.raises(ValueError, match=r"phi must be a 2-D design matrix \(n, p\), got \(4,\)"):
+    with pytest.raises(ValueError, match=r"phi must be 2-D, got shape \(4,\)"):
         least_squares(np.ones(4), np.ones(4))
     msg = r"y must have shape \(4,\) or \(4, m\) to match phi, got \(3,\)"
     with pytest.raises(ValueError, match=msg):
@@ -157,7 +157,7 @@ def test_cross_val_score_rejects_bad_input():
     X, y = np.zeros((6, 1)), np.zeros(6)
     with pytest.raises(TypeError, match="fit must be callable"):
         cross_val_score("fit", X, y, 2)
-    with pytest.raises(ValueError, match=r"got X.shape=\(6, 1\), y.shape=\(5,\)"):
+    with pytest.raises(ValueError, match=r"X and y must have the same number .*got 6 and 5"):
         cross_val_score(_poly_fit(1), X, np.zeros(5), 2)
     with pytest.raises(ValueError, match="k must be <= n"):
         cross_val_score(_poly_fit(1), X, y, 7)

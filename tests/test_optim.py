@@ -102,3 +102,26 @@ def test_optimizers_reject_bad_arguments():
         optim.RMSProp(p, weight_decay=-1)
     with pytest.raises(ValueError, match="lr must be finite, got nan"):
         optim.SGD(p, lr=float("nan"))
+
+
+def test_optimizers_name_bad_params_flags_and_betas():
+    p = nn.Parameter(np.ones(1))
+    with pytest.raises(TypeError, match="SGD params must be an iterable of Parameters"):
+        optim.SGD(p, lr=0.1)  # one Parameter, not a list of them
+    with pytest.raises(TypeError, match="Adam params must be an iterable of Parameters"):
+        optim.Adam(None)
+    with pytest.raises(TypeError, match="nesterov must be a bool, got str"):
+        optim.SGD([p], lr=0.1, momentum=0.9, nesterov="yes")
+    with pytest.raises(TypeError, match="decoupled must be a bool, got int"):
+        optim.Adam([p], decoupled=1)
+    with pytest.raises(TypeError, match="betas must be a pair"):
+        optim.Adam([p], betas=0.9)
+    with pytest.raises(TypeError, match=r"betas\[0\] must be a real number, got str"):
+        optim.Adam([p], betas=("0.9", 0.999))
+    with pytest.raises(ValueError, match="eps must be > 0, got 0"):
+        optim.Adam([p], eps=0)
+    with pytest.raises(ValueError, match=r"alpha must be in \[0, 1\), got 1"):
+        optim.RMSProp([p], alpha=1)
+    # a generator of Parameters is read once, at construction
+    opt = optim.SGD((q for q in [p]), lr=0.1)
+    assert opt.params == [p]

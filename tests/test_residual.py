@@ -59,7 +59,7 @@ def test_parameters_train_eval_and_repr():
     assert not inner[1].training
     block.train()
     assert inner[1].training
-    assert repr(block).startswith("Residual(Sequential(")
+    assert repr(block).startswith("Residual(\n  (module): Sequential(")
 
 
 def test_shape_mismatch_is_a_clear_error():
@@ -69,7 +69,7 @@ def test_shape_mismatch_is_a_clear_error():
 
 
 def test_bad_arguments():
-    with pytest.raises(TypeError, match="Residual needs a Module"):
+    with pytest.raises(TypeError, match="module must be a Module"):
         nn.Residual(lambda x: x)
     block = nn.Residual(nn.Tanh())
     with pytest.raises(RuntimeError, match="before forward"):

@@ -63,7 +63,7 @@ def test_the_optimizer_uses_the_scheduled_rate():
 
 
 def test_schedules_reject_bad_arguments():
-    with pytest.raises(TypeError, match="optimizer must be an Optimizer, got float"):
+    with pytest.raises(TypeError, match="optimizer must be an? Optimizer, got float"):
         optim.StepLR(0.1, step_size=2)
     with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
         optim.StepLR(sgd(), step_size=0)
@@ -161,7 +161,7 @@ def test_kfold_rejects_bad_arguments():
         data.kfold(10, 11)
     with pytest.raises(ValueError, match="n must be a positive int, got 0"):
         data.kfold(0, 2)
-    with pytest.raises(ValueError, match="n must be a positive int, got 10.0"):
+    with pytest.raises(TypeError, match="n must be an int, got float"):  # a type error now
         data.kfold(10.0, 2)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         data.kfold(10, 2, rng=0)

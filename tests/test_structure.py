@@ -5,6 +5,7 @@ These read files only; nbval (`make test`) re-runs the notebooks.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -217,3 +218,37 @@ def test_every_cited_key_is_in_the_bibliography() -> None:
     known = set(_bib_keys())
     unknown = {k: sorted(v) for k, v in _cited_keys().items() if k not in known}
     assert not unknown, f"cited keys missing from book/references.bib: {unknown}"
+
+
+# --------------------------------------------------------------------------- dlbook's layout
+
+DLBOOK = ROOT / "dlbook"
+TOPICS = sorted(p.stem for p in (DLBOOK / "topics").glob("*.py") if p.stem != "__init__")
+CORE = sorted(p for p in DLBOOK.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_module_never_imports_a_topic_module(path: Path) -> None:
+    """Core modules (dlbook/*.py) serve the whole book; dlbook.topics builds on them."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+            imported |= {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    assert not {m for m in imported if m.startswith("dlbook.topics")}, (
+        f"{path.name} imports from dlbook.topics: core must not depend on a topic module")
+
+
+@pytest.mark.parametrize("name", TOPICS)
+def test_topic_module_opens_with_its_chapter(name: str) -> None:
+    doc = (DLBOOK / "topics" / f"{name}.py").read_text(encoding="utf-8")
+    assert re.match(r'"""Chapters? \d+', doc), f"dlbook/topics/{name}.py: docstring must open " \
+        f"with the chapter it serves, e.g. \"Chapter 21 (...)\""
+
+
+def test_no_module_appends_to_all() -> None:
+    for path in DLBOOK.rglob("*.py"):
+        assert "__all__ +=" not in path.read_text(encoding="utf-8"), path

@@ -30,7 +30,7 @@ def test_vocab_unk_in_text_is_not_duplicated():
     assert v.chars == ["a", "b", "~"]
 
 
-@pytest.mark.parametrize("bad, err", [("", ValueError), (3, ValueError)])
+@pytest.mark.parametrize("bad, err", [("", ValueError), (3, TypeError)])
 def test_vocab_rejects_bad_text(bad, err):
     with pytest.raises(err, match="text"):
         text.CharVocab(bad)

@@ -91,11 +91,84 @@ def test_fit_rejects_bad_arguments():
     rng, X, y, model = xor_problem()
     opt = optim.SGD(model.parameters(), lr=0.1)
     loss = nn.CrossEntropyLoss()
-    with pytest.raises(ValueError, match="same length, got 200 and 199"):
+    with pytest.raises(ValueError, match="same number of examples, got 200 and 199"):
         train.fit(model, loss, opt, X, y[:-1], epochs=1, batch_size=8, rng=rng)
     with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
         train.fit(model, loss, opt, X, y, epochs=0, batch_size=8, rng=rng)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         train.fit(model, loss, opt, X, y, epochs=1, batch_size=8, rng=None)
-    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+    with pytest.raises(ValueError, match=r"mode must be one of \['min', 'max'\], got 'up'"):
         train.EarlyStopping(mode="up")
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_fit_names_nonfinite_data_instead_of_blaming_the_learning_rate(where, bad):
+    rng, X, _, model = xor_problem()
+    Y = np.eye(2)[_]  # float targets, so that y can hold a NaN too
+    (X if where == "X" else Y)[7, 0] = bad
+    with pytest.raises(ValueError, match=rf"^{where} must be finite, got 1 NaN or infinite"):
+        train.fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), X, Y,
+                  epochs=1, batch_size=32, rng=rng)
+    with pytest.raises(ValueError, match=rf"^{where} must be finite"):
+        train.evaluate(model, nn.MSELoss(), X, Y)
+
+
+def test_fit_and_evaluate_name_arguments_of_the_wrong_type():
+    rng, X, y, model = xor_problem()
+    opt, loss = optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss()
+    kw = {"epochs": 1, "batch_size": 8, "rng": rng}
+    cases = [
+        (lambda: train.fit(None, loss, opt, X, y, **kw), r"model must be a Module, got NoneType"),
+        (lambda: train.fit(model, "mse", opt, X, y, **kw), r"loss_fn must be a Loss, got str"),
+        (lambda: train.fit(model, loss, "sgd", X, y, **kw), r"optimizer must be an Optimizer"),
+        (lambda: train.fit(model, loss, opt, X, y, callbacks=[None], **kw),
+         r"callbacks\[0\] must be callable, got NoneType"),
+        (lambda: train.fit(model, loss, opt, X, y, metrics={"acc": 1}, **kw),
+         r"metrics\['acc'\] must be callable, got int"),
+        (lambda: train.fit(model, loss, opt, X, y, val_data=X, **kw),
+         r"val_data must be a tuple \(X, y\), got ndarray"),
+        (lambda: train.fit(model, loss, opt, X.astype(int), y, **kw),
+         r"X must have a floating dtype"),
+        (lambda: train.evaluate(None, loss, X, y), r"model must be a Module, got NoneType"),
+        (lambda: train.evaluate(model, "mse", X, y), r"loss_fn must be a Loss, got str"),
+        (lambda: train.evaluate(model, loss, X.tolist(), y), r"X must be a numpy.ndarray"),
+    ]
+    for call, message in cases:
+        with pytest.raises(TypeError, match=message):
+            call()
+
+
+def test_fit_checks_val_data_like_the_training_data():
+    rng, X, y, model = xor_problem()
+    opt, loss = optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss()
+    with pytest.raises(ValueError, match=r"val_data\[0\] and val_data\[1\] must have the same"):
+        train.fit(model, loss, opt, X, y, epochs=1, batch_size=8, rng=rng, val_data=(X, y[:5]))
+    with pytest.raises(ValueError, match=r"val_data must be a pair \(X, y\), got 3 items"):
+        train.fit(model, loss, opt, X, y, epochs=1, batch_size=8, rng=rng, val_data=(X, y, y))
+
+
+def test_fit_accepts_empty_callbacks_and_metrics_and_prints_with_verbose(capsys):
+    rng, X, y, model = xor_problem()
+    hist = train.fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
+                     X, y, epochs=2, batch_size=50, rng=rng, callbacks=[], metrics={},
+                     verbose=1)
+    assert set(hist.metrics) == {"loss"}
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("epoch    2  loss ")
+
+
+def test_early_stopping_modes_and_arguments():
+    stopper = train.EarlyStopping(monitor="acc", patience=2, mode="max", min_delta=0.05)
+    model = nn.Dense(1, 1, rng=np.random.default_rng(0))
+    hist = train.History()
+    for epoch, acc in enumerate([0.5, 0.6, 0.62, 0.64], start=1):
+        hist.record("acc", acc)
+        stop = stopper(epoch, hist, model)
+    # 0.62 and 0.64 do not beat 0.6 by more than min_delta: stop two epochs after epoch 2
+    assert (stopper.best, stopper.best_epoch, stop) == (0.6, 2, True)
+    with pytest.raises(TypeError, match="patience must be an int, got float"):
+        train.EarlyStopping(patience=2.5)
+    with pytest.raises(ValueError, match="min_delta must be >= 0, got -1"):
+        train.EarlyStopping(min_delta=-1)
+    train.EarlyStopping().on_train_end(model)  # never called: nothing to restore, no error

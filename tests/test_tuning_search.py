@@ -148,7 +148,7 @@ def test_bad_distributions_are_rejected(make, error, match):
         (lambda **c: 0.0, {1: tuning.Uniform(0, 1)}, 3, np.random.default_rng(0), TypeError,
          "str"),
         (lambda **c: 0.0, SPACE, 0, np.random.default_rng(0), ValueError, "n_trials"),
-        (lambda **c: 0.0, SPACE, 2.5, np.random.default_rng(0), ValueError, "n_trials"),
+        (lambda **c: 0.0, SPACE, 2.5, np.random.default_rng(0), TypeError, "n_trials"),
         (lambda **c: 0.0, SPACE, 3, 0, TypeError, "Generator"),
         (lambda **c: "good", SPACE, 3, np.random.default_rng(0), TypeError, "real number"),
     ],
@@ -163,7 +163,7 @@ def test_bad_random_search_input_is_rejected(objective, space, n, rng, error, ma
     [
         (None, [{"a": 1}], {"min_budget": 1}, TypeError, "callable"),
         (lambda c, b: 0.0, [], {"min_budget": 1}, ValueError, "at least one"),
-        (lambda c, b: 0.0, {"a": 1}, {"min_budget": 1}, TypeError, "sequence of dicts"),
+        (lambda c, b: 0.0, {"a": 1}, {"min_budget": 1}, TypeError, "configs must be a sequence"),
         (lambda c, b: 0.0, [1, 2], {"min_budget": 1}, TypeError, r"configs\[0\]"),
         (lambda c, b: 0.0, [{"a": 1}], {"min_budget": 0}, ValueError, "min_budget"),
         (lambda c, b: 0.0, [{"a": 1}], {"min_budget": 1, "eta": 1}, ValueError, "eta"),

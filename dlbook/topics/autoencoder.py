@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook._checks import float_array, generator, in_unit_interval, non_negative, positive_int
+from dlbook._checks import (
+    data,
+    data_array,
+    floats,
+    generator,
+    in_unit_interval,
+    instance,
+    non_negative,
+    positive_int,
+    shape,
+    validate,
+)
 from dlbook.nn import Module
 
 
 class Autoencoder(Module):
     """x̂ = g(f(x)): the encoder f maps x to a code z, the decoder g maps z back to x̂."""
 
+    @validate(encoder=instance(Module), decoder=instance(Module))
     def __init__(self, encoder: Module, decoder: Module) -> None:
-        for name, part in (("encoder", encoder), ("decoder", decoder)):
-            if not isinstance(part, Module):
-                raise TypeError(f"{name} must be a Module, got {type(part).__name__}")
         self.encoder = encoder
         self.decoder = decoder
 
@@ -41,51 +50,53 @@ class Autoencoder(Module):
 
 def pca(X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean x̄, top-k principal axes (rows of Vᵀ in X - x̄ = U Σ Vᵀ) and their variances σ²/n."""
-    X = float_array(X, "X", ndim=2)
-    k = positive_int(k, "k")
-    n, d = X.shape
-    if k > min(n, d):
-        raise ValueError(f"k must be <= min(n, d) = {min(n, d)} for X of shape {X.shape}, got {k}")
+    _check_pca_args(X, k)
     mean = X.mean(axis=0)
     _, s, Vt = np.linalg.svd(X - mean, full_matrices=False)
-    return mean, Vt[:k], s[:k] ** 2 / n
+    return mean, Vt[:k], s[:k] ** 2 / len(X)
+
+
+def _check_pca_args(X: np.ndarray, k: int) -> None:
+    data_array(X, "X", ndim=2)
+    positive_int(k, "k")
+    if k > min(X.shape):
+        raise ValueError(f"k must be <= min(n, d) = {min(X.shape)} for X of shape {X.shape}, "
+                         f"got {k}")
 
 
 def pca_reconstruct(X: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
     """x̂ = x̄ + (x - x̄) V Vᵀ: orthogonal projection onto the principal subspace through x̄."""
-    X = float_array(X, "X", ndim=2)
-    components = float_array(components, "components", ndim=2)
-    mean = float_array(mean, "mean", ndim=1)
-    d = X.shape[1]
-    if components.shape[1] != d or mean.shape != (d,):
-        raise ValueError(f"for X with {d} features, components must be (k, {d}) and mean "
-                         f"({d},), got {components.shape} and {mean.shape}")
+    _check_reconstruct_args(X, mean, components)
     return mean + (X - mean) @ components.T @ components
 
 
+def _check_reconstruct_args(X: np.ndarray, mean: np.ndarray, components: np.ndarray) -> None:
+    """X is (n, d), mean (d,) and components (k, d), all finite."""
+    d = data_array(X, "X", ndim=2).shape[1]
+    shape(data_array(components, "components", ndim=2), "components", (None, d))
+    shape(data_array(mean, "mean", ndim=1), "mean", (d,))
+
+
+@validate(X=floats(), sigma=non_negative, rng=generator)
 def gaussian_noise(X: np.ndarray, sigma: float, *, rng: np.random.Generator) -> np.ndarray:
     """x̃ = x + σ ε with ε ~ N(0, I): additive corruption for a denoising autoencoder."""
-    X = float_array(X, "X")
-    sigma = non_negative(sigma, "sigma")
-    return X + sigma * generator(rng).standard_normal(X.shape)
+    return X + sigma * rng.standard_normal(X.shape)
 
 
+@validate(X=floats(), p=in_unit_interval, rng=generator)
 def mask_noise(X: np.ndarray, p: float, *, rng: np.random.Generator) -> np.ndarray:
     """x̃ = x ⊙ m with m_i ~ Bernoulli(1 - p): each entry set to 0 with probability p."""
-    X = float_array(X, "X")
-    p = in_unit_interval(p, "p")
-    return X * (generator(rng).random(X.shape) >= p)
+    return X * (rng.random(X.shape) >= p)
 
 
+@validate(model=instance(Module), X=data(ndim=2))
 def reconstruction_errors(model: Module, X: np.ndarray) -> np.ndarray:
     """Per-example error e_n = mean_j (x̂_nj - x_nj)², in evaluation mode (mode restored)."""
-    X = float_array(X, "X", ndim=2)
     was_training = model.training
     model.eval()
     try:
         X_hat = model(X)
     finally:
         model.train(was_training)
-    if X_hat.shape != X.shape:
-        raise ValueError(f"model must reconstruct X's shape {X.shape}, got {X_hat.shape}")
+    shape(X_hat, "model output", X.shape)  # a reconstruction has the input's shape
     return np.mean((X_hat - X) ** 2, axis=1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook._checks import float_array
+from dlbook._checks import data_array, instance
 from dlbook.nn import Activation, Module, Sequential
 
 
@@ -30,26 +30,26 @@ def activation_io(model: Sequential, X: np.ndarray) -> list[tuple[np.ndarray, np
     Nested Sequentials are unrolled; other container modules count as one opaque layer.
     The model's training/evaluation mode is restored afterwards.
     """
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
-    float_array(X, "X", ndim=2)
-    if X.shape[0] == 0:
-        raise ValueError(f"X must hold at least one example, got shape {X.shape}")
-    layers = _flat_layers(model)
-    if not any(isinstance(layer, Activation) for layer in layers):
-        raise ValueError(f"model has no activation layer (nn.Activation) to inspect: {model!r}")
+    _check_activation_io_args(model, X)
     was_training = model.training
     model.eval()
     out: list[tuple[np.ndarray, np.ndarray]] = []
     try:
         h = X
-        for layer in layers:
+        for layer in _flat_layers(model):
             z, h = h, layer(h)
             if isinstance(layer, Activation):
                 out.append((z, h))
     finally:
         model.train(was_training)
     return out
+
+
+def _check_activation_io_args(model: Sequential, X: np.ndarray) -> None:
+    instance(Sequential)(model, "model")
+    data_array(X, "X", ndim=2)
+    if not any(isinstance(layer, Activation) for layer in _flat_layers(model)):
+        raise ValueError(f"model has no activation layer (nn.Activation) to inspect: {model!r}")
 
 
 def unit_masks(model: Sequential, X: np.ndarray) -> dict[str, list[np.ndarray]]:
@@ -72,14 +72,19 @@ def never_positive_units(model: Sequential, X: np.ndarray) -> list[np.ndarray]:
 
 def dead_fraction(masks: list[np.ndarray]) -> float:
     """Fraction of True entries over all layers' masks: Σ_l |dead_l| / Σ_l units_l."""
-    if not isinstance(masks, list | tuple) or not masks:
-        raise ValueError(f"masks must be a non-empty list of boolean arrays, got {masks!r}")
+    _check_masks(masks)
+    return sum(int(m.sum()) for m in masks) / sum(m.size for m in masks)
+
+
+def _check_masks(masks: list[np.ndarray]) -> None:
+    """A non-empty list (or tuple) of boolean arrays, holding at least one unit in all."""
+    if not isinstance(masks, list | tuple):
+        raise TypeError(f"masks must be a list of boolean arrays, got {type(masks).__name__}")
+    if not masks:
+        raise ValueError("masks must be a non-empty list of boolean arrays, got an empty one")
     for i, m in enumerate(masks):
         if not isinstance(m, np.ndarray) or m.dtype != bool:
-            raise TypeError(f"masks[{i}] must be a boolean numpy.ndarray, "
-                            f"got {type(m).__name__}"
-                            + (f" of dtype {m.dtype}" if isinstance(m, np.ndarray) else ""))
-    total = sum(m.size for m in masks)
-    if total == 0:
+            got = f"an array of dtype {m.dtype}" if isinstance(m, np.ndarray) else type(m).__name__
+            raise TypeError(f"masks[{i}] must be a boolean numpy.ndarray, got {got}")
+    if sum(m.size for m in masks) == 0:
         raise ValueError("masks hold no units (every mask is empty)")
-    return float(sum(int(m.sum()) for m in masks) / total)

@@ -16,7 +16,20 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from dlbook._checks import float_array, generator, positive_int
+from dlbook._checks import (
+    data_array,
+    examples,
+    function,
+    generator,
+    labels,
+    one_of,
+    optional,
+    positive_int,
+    same_length,
+    shape,
+    sign_labels,
+    validate,
+)
 
 __all__ = ["AdaBoost", "Bagging", "DecisionStump", "DecisionTree", "bootstrap_indices"]
 
@@ -36,44 +49,34 @@ class Model(Protocol):
 # --------------------------------------------------------------------------- checks
 
 
-def _features(X: Any, n_features: int | None = None) -> np.ndarray:
-    """X as a finite float (n, d) array with n >= 1 (and d == n_features if given)."""
-    X = float_array(X, "X", ndim=2)
-    if X.shape[0] == 0:
-        raise ValueError(f"X must hold at least one example, got shape {X.shape}")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(
-            f"X must have {n_features} features (as in fit), got shape {X.shape}"
-        )
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X must be finite, got nan or inf")
-    return X
+def _check_features(X: np.ndarray, n_features: int | None = None) -> None:
+    """X is a finite (n, d) float array with n >= 1, and d == n_features if given."""
+    data_array(X, "X", ndim=2)
+    if n_features is not None:
+        shape(X, "X", (None, n_features))
 
 
-def _labels_pm1(y: Any, n: int) -> np.ndarray:
-    """y as a float array of -1.0 / +1.0 labels of shape (n,)."""
-    if not isinstance(y, np.ndarray):
-        raise TypeError(f"y must be a numpy.ndarray, got {type(y).__name__}")
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},) to match X, got {y.shape}")
-    if not (np.issubdtype(y.dtype, np.number) and np.all((y == 1) | (y == -1))):
-        raise ValueError(f"y must hold labels -1 and +1, got values {np.unique(y)[:5]}")
-    return y.astype(np.float64)
+def _check_pm1_data(X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+    """X as above, y n labels in {-1, +1}, sample_weight None or n weights >= 0 (sum > 0)."""
+    _check_features(X)
+    same_length(X, sign_labels(y, "y"))
+    if sample_weight is not None:
+        same_length(X, data_array(sample_weight, "sample_weight", ndim=1), "X and sample_weight")
+        if np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be finite and >= 0, got a negative weight")
+        if sample_weight.sum() <= 0:
+            raise ValueError(f"sample_weight must have a positive sum, got {sample_weight.sum()}")
 
 
-def _sample_weight(sample_weight: Any, n: int) -> np.ndarray:
-    """Weights w >= 0 of shape (n,), normalised to sum 1 (uniform 1/n if None)."""
-    if sample_weight is None:
-        return np.full(n, 1.0 / n)
-    w = float_array(sample_weight, "sample_weight", ndim=1)
-    if w.shape != (n,):
-        raise ValueError(f"sample_weight must have shape ({n},) to match X, got {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("sample_weight must be finite and >= 0, got a negative, nan or inf")
-    total = w.sum()
-    if total <= 0:
-        raise ValueError(f"sample_weight must have a positive sum, got {total}")
-    return w / total
+def _check_fitted(model: Any) -> None:
+    if getattr(model, "n_features_", -1) < 0:
+        raise RuntimeError(f"{type(model).__name__} is not fitted: call fit(X, y) first")
+
+
+def _check_predict_args(model: Any, X: np.ndarray) -> None:
+    """The model is fitted and X has the features it was fitted on."""
+    _check_fitted(model)
+    _check_features(X, model.n_features_)
 
 
 def _between(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -85,10 +88,10 @@ def _between(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------ bootstrap
 
 
+@validate(n=positive_int, rng=generator)
 def bootstrap_indices(n: int, *, rng: np.random.Generator) -> np.ndarray:
     """n indices drawn uniformly with replacement from 0..n-1; P(i never drawn) = (1 - 1/n)^n."""
-    n = positive_int(n, "n")
-    return generator(rng).integers(0, n, size=n)
+    return rng.integers(0, n, size=n)
 
 
 # --------------------------------------------------------------------------- stump
@@ -102,15 +105,15 @@ class DecisionStump:
         self.threshold_: float = np.nan
         self.polarity_: int = 1
         self.error_: float = np.nan
+        self.n_features_ = -1
 
     def fit(
         self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
     ) -> DecisionStump:
         """Exhaustive search over features, thresholds between sorted values and both signs."""
-        X = _features(X)
+        _check_pm1_data(X, y, sample_weight)
         n, d = X.shape
-        y = _labels_pm1(y, n)
-        w = _sample_weight(sample_weight, n)
+        w = np.full(n, 1.0 / n) if sample_weight is None else sample_weight / sample_weight.sum()
         order = np.argsort(X, axis=0, kind="stable")
         xs = np.take_along_axis(X, order, axis=0)
         ws, ys = w[order], y[order]
@@ -131,17 +134,12 @@ class DecisionStump:
         s, k, j = np.unravel_index(first, err.shape)
         self.feature_, self.threshold_ = int(j), float(thresholds[k, j])
         self.polarity_, self.error_ = (1, -1)[s], float(err[s, k, j])
+        self.n_features_ = d
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """s · sign(x_j - θ) as int labels in {-1, +1} (x_j = θ counts as the -s side)."""
-        if self.feature_ < 0:
-            raise RuntimeError("DecisionStump is not fitted: call fit(X, y) first")
-        X = _features(X)
-        if X.shape[1] <= self.feature_:
-            raise ValueError(
-                f"X must have at least {self.feature_ + 1} features, got shape {X.shape}"
-            )
+        _check_predict_args(self, X)
         s = self.polarity_
         return np.where(X[:, self.feature_] > self.threshold_, s, -s)
 
@@ -196,36 +194,21 @@ def _split_level(
 class DecisionTree:
     """CART tree: each node splits x_j <= θ where Σ‖T_i - T̄‖² drops most; depth <= max_depth."""
 
+    @validate(max_depth=optional(positive_int), task=one_of("regression", "classification"))
     def __init__(self, max_depth: int | None = None, *, task: str = "regression") -> None:
-        if max_depth is not None:
-            positive_int(max_depth, "max_depth")
-        if task not in ("regression", "classification"):
-            raise ValueError(f"task must be 'regression' or 'classification', got {task!r}")
         self.max_depth, self.task = max_depth, task
         self.depth_, self.n_features_ = -1, -1
 
-    def _targets(self, y: Any, n: int) -> np.ndarray:
+    def _targets(self, y: np.ndarray) -> np.ndarray:
         """Rows T_i to average: (y_i,) for regression, the one-hot of y_i for classification."""
-        if not isinstance(y, np.ndarray):
-            raise TypeError(f"y must be a numpy.ndarray, got {type(y).__name__}")
-        if y.shape != (n,):
-            raise ValueError(f"y must have shape ({n},) to match X, got {y.shape}")
         if self.task == "regression":
-            y = float_array(y, "y (regression targets)")
-            if not np.all(np.isfinite(y)):
-                raise ValueError("y must be finite, got nan or inf")
-            return y[:, None]
-        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-            raise ValueError(
-                f"y must hold integer class labels >= 0 for classification, got dtype "
-                f"{y.dtype} with minimum {y.min()}"
-            )
+            return y[:, None].astype(np.float64)
         return (y[:, None] == np.arange(y.max() + 1)).astype(np.float64)
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> DecisionTree:
         """Grow level by level; a node stays a leaf when pure, unsplittable or at max_depth."""
-        X = _features(X)
-        T = self._targets(y, len(X))
+        _check_tree_data(X, y, self.task)
+        T = self._targets(y)
         order = np.argsort(X, axis=0, kind="stable")  # each feature is sorted once
         node = np.zeros(len(X), dtype=np.intp)  # the node each example has reached
         size = 2 * len(X) - 1  # a binary tree with at most n leaves has at most 2n - 1 nodes
@@ -249,33 +232,21 @@ class DecisionTree:
             node[moving] = np.where(go_left, left[at], right[at])
             counts = np.bincount(node, minlength=n_nodes)
             frontier, depth = kids[counts[kids] >= 2], depth + 1
-        # Leaf values: the mean target row of the examples that end there (NaN inside).
-        counts = np.bincount(node, minlength=n_nodes)
-        value = np.full((n_nodes, T.shape[1]), np.nan)
-        leaves = counts > 0
-        value[leaves] = 0.0
-        np.add.at(value, node, T)
-        value[leaves] /= counts[leaves, None]
+        self._value = _leaf_means(node, T, n_nodes)
         self._feature, self._threshold = feature[:n_nodes], threshold[:n_nodes]
         self._left, self._right = left[:n_nodes], right[:n_nodes]
-        self._value = value
         self.depth_, self.n_features_ = depth, X.shape[1]
         return self
 
     @property
     def n_leaves_(self) -> int:
         """Number of leaves of the fitted tree."""
-        self._check_fitted()
+        _check_fitted(self)
         return int(np.sum(self._feature < 0))
-
-    def _check_fitted(self) -> None:
-        if self.depth_ < 0:
-            raise RuntimeError("DecisionTree is not fitted: call fit(X, y) first")
 
     def _leaf_values(self, X: np.ndarray) -> np.ndarray:
         """Mean target row of each example's leaf: one step down per level, all rows at once."""
-        self._check_fitted()
-        X = _features(X, self.n_features_)
+        _check_predict_args(self, X)
         rows = np.arange(len(X))
         node = np.zeros(len(X), dtype=np.intp)
         for _ in range(self.depth_):
@@ -297,23 +268,39 @@ class DecisionTree:
         return self._leaf_values(X)
 
 
+def _check_tree_data(X: np.ndarray, y: np.ndarray, task: str) -> None:
+    """X as for the stump; y n finite floats (regression) or n class labels (classification)."""
+    _check_features(X)
+    if task == "regression":
+        same_length(X, data_array(y, "y (regression targets)", ndim=1))
+    else:
+        same_length(X, labels(y, "y (class labels)"))
+
+
+def _leaf_means(node: np.ndarray, T: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per node, the mean target row of the examples that end there (NaN for inner nodes)."""
+    counts = np.bincount(node, minlength=n_nodes)
+    value = np.full((n_nodes, T.shape[1]), np.nan)
+    leaves = counts > 0
+    value[leaves] = 0.0
+    np.add.at(value, node, T)
+    value[leaves] /= counts[leaves, None]
+    return value
+
+
 # ------------------------------------------------------------------------- bagging
 
 
 class Bagging:
     """f̄(x) = (1/B) Σ_b f̂_b(x) (or the majority vote), f̂_b fitted on the b-th bootstrap sample."""
 
+    @validate(make_model=function, n_estimators=positive_int, rng=generator)
     def __init__(
         self, make_model: Callable[[], Model], n_estimators: int, *, rng: np.random.Generator
     ) -> None:
-        if not callable(make_model):
-            raise TypeError(
-                f"make_model must be a callable returning a fresh model, got "
-                f"{type(make_model).__name__}"
-            )
         self.make_model = make_model
-        self.n_estimators = positive_int(n_estimators, "n_estimators")
-        self.rng = generator(rng)
+        self.n_estimators = n_estimators
+        self.rng = rng
         self.estimators_: list[Model] = []
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> Bagging:
@@ -322,23 +309,9 @@ class Bagging:
         Records in_bag_ (B, n) and oob_error_: each training point predicted only by the
         models whose bag left it out (MSE or error rate; nan if no point was ever left out).
         """
-        if not isinstance(X, np.ndarray) or X.ndim == 0:
-            raise TypeError(
-                f"X must be a numpy.ndarray with an example axis, got {type(X).__name__}"
-            )
-        if not isinstance(y, np.ndarray):
-            raise TypeError(f"y must be a numpy.ndarray, got {type(y).__name__}")
+        _check_bagging_data(X, y)
+        self.n_classes_ = int(y.max()) + 1 if np.issubdtype(y.dtype, np.integer) else None
         n = len(X)
-        if y.shape != (n,):
-            raise ValueError(f"y must have shape ({n},) to match X, got {y.shape}")
-        if np.issubdtype(y.dtype, np.integer):
-            if y.min() < 0:
-                raise ValueError(f"integer y must hold class labels >= 0, got minimum {y.min()}")
-            self.n_classes_: int | None = int(y.max()) + 1
-        elif np.issubdtype(y.dtype, np.floating):
-            self.n_classes_ = None
-        else:
-            raise TypeError(f"y must hold integer labels or floats, got dtype {y.dtype}")
         self.estimators_ = []
         self.in_bag_ = np.zeros((self.n_estimators, n), dtype=bool)
         for b in range(self.n_estimators):  # a loop over models; each fit is the model's own
@@ -347,19 +320,21 @@ class Bagging:
             model = self.make_model()
             model.fit(X[idx], y[idx])
             self.estimators_.append(model)
+        self.oob_error_ = self._oob_error(X, y)
+        return self
+
+    def _oob_error(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Each point predicted by the models whose bag left it out: MSE or error rate."""
         out = ~self.in_bag_
         seen = out.any(axis=0)  # points left out of at least one bag
         if not seen.any():
-            self.oob_error_ = float("nan")
-            return self
+            return float("nan")
         preds = self._predict_each(X)
         if self.n_classes_ is None:
             oob = np.sum(preds * out, axis=0)[seen] / out.sum(axis=0)[seen]
-            self.oob_error_ = float(np.mean((oob - y[seen]) ** 2))
-        else:
-            votes = self._votes(preds, out)
-            self.oob_error_ = float(np.mean(votes.argmax(axis=1)[seen] != y[seen]))
-        return self
+            return float(np.mean((oob - y[seen]) ** 2))
+        votes = self._votes(preds, out)
+        return float(np.mean(votes.argmax(axis=1)[seen] != y[seen]))
 
     def _predict_each(self, X: np.ndarray) -> np.ndarray:
         """Every member's predictions, shape (B, m)."""
@@ -390,20 +365,29 @@ class Bagging:
         return self._votes(preds).argmax(axis=1)
 
 
+def _check_bagging_data(X: np.ndarray, y: np.ndarray) -> None:
+    """X: n examples along axis 0 (the base model checks the rest); y: n labels or floats."""
+    examples(X, "X")
+    examples(y, "y")
+    same_length(X, labels(y, "y") if np.issubdtype(y.dtype, np.integer)
+                else data_array(y, "y", ndim=1))
+
+
 # ------------------------------------------------------------------------ AdaBoost
 
 
 class AdaBoost:
     """F(x) = Σ_t α_t h_t(x), α_t = ½ ln((1 - ε_t)/ε_t), w_i ← w_i exp(-α_t y_i h_t(x_i)) / Z_t."""
 
+    @validate(n_estimators=positive_int)
     def __init__(self, n_estimators: int) -> None:
-        self.n_estimators = positive_int(n_estimators, "n_estimators")
+        self.n_estimators = n_estimators
         self.estimators_: list[DecisionStump] = []
+        self.n_features_ = -1
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> AdaBoost:
         """Discrete AdaBoost with stumps on labels y in {-1, +1}; stops early if ε_t = 0 or ½."""
-        X = _features(X)
-        y = _labels_pm1(y, len(X))
+        _check_pm1_data(X, y)
         w = np.full(len(X), 1.0 / len(X))
         stumps, alphas, errors = [], [], []
         for _ in range(self.n_estimators):  # boosting is sequential: one stump per round
@@ -426,14 +410,9 @@ class AdaBoost:
         self.n_features_ = X.shape[1]
         return self
 
-    def _check(self, X: np.ndarray) -> np.ndarray:
-        if not hasattr(self, "n_features_"):
-            raise RuntimeError("AdaBoost is not fitted: call fit(X, y) first")
-        return _features(X, self.n_features_)
-
     def staged_decision_function(self, X: np.ndarray) -> np.ndarray:
         """Row t: F_t(x) = Σ_{s <= t} α_s h_s(x), shape (T, m)."""
-        X = self._check(X)
+        _check_predict_args(self, X)
         feats = np.array([s.feature_ for s in self.estimators_], dtype=np.intp)
         thr = np.array([s.threshold_ for s in self.estimators_], dtype=np.float64)
         pol = np.array([s.polarity_ for s in self.estimators_], dtype=np.int64)
@@ -442,7 +421,7 @@ class AdaBoost:
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """F(x) = Σ_t α_t h_t(x), shape (m,)."""
-        X = self._check(X)
+        _check_predict_args(self, X)
         F = np.zeros(len(X))
         for alpha, stump in zip(self.estimator_weights_, self.estimators_, strict=True):
             F += alpha * stump.predict(X)

@@ -8,7 +8,16 @@ from __future__ import annotations
 import numpy as np
 
 from dlbook import init, nn
-from dlbook._checks import float_array, generator, non_negative, positive, positive_int
+from dlbook._checks import (
+    data_array,
+    floats,
+    generator,
+    interval,
+    non_negative,
+    positive,
+    positive_int,
+    validate,
+)
 
 __all__ = [
     "count_linear_pieces",
@@ -22,30 +31,30 @@ __all__ = [
 ]
 
 
+@validate(x=floats())
 def tent(x: np.ndarray) -> np.ndarray:
     """Tent map t(x) = 2 min(x, 1 - x), which maps [0, 1] onto [0, 1] twice."""
-    x = float_array(x, "x")
     return 2.0 * np.minimum(x, 1.0 - x)
 
 
+@validate(x=floats(), depth=positive_int)
 def sawtooth(x: np.ndarray, depth: int) -> np.ndarray:
     """The depth-fold composition t∘t∘…∘t(x): 2^(depth-1) teeth, 2^depth linear pieces on [0, 1]."""
-    depth = positive_int(depth, "depth")
-    y = float_array(x, "x")
+    y = x
     for _ in range(depth):
         y = tent(y)
     return y
 
 
+@validate(n=positive_int, depth=positive_int, noise=non_negative, rng=generator)
 def make_sawtooth(n: int, depth: int, noise: float = 0.0, *,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Regression data y = t^depth(x) + noise * eps, x ~ U(0, 1), eps ~ N(0, 1); shapes (n, 1)."""
-    n, depth = positive_int(n, "n"), positive_int(depth, "depth")
-    noise, rng = non_negative(noise, "noise"), generator(rng)
     x = rng.uniform(0.0, 1.0, size=(n, 1))
     return x, sawtooth(x, depth) + noise * rng.standard_normal((n, 1))
 
 
+@validate(depth=positive_int)
 def tent_network(depth: int) -> nn.Sequential:
     """Width-2 ReLU network computing t^depth on [0, 1]; t(x) = 2 relu(x) - 4 relu(x - 1/2).
 
@@ -53,7 +62,6 @@ def tent_network(depth: int) -> nn.Sequential:
     t = 2 h1 - 4 h2 from the previous one and computes (relu(t), relu(t - 1/2)); the
     output layer returns 2 h1 - 4 h2. Weights are set, not trained: 6·depth + 1 parameters.
     """
-    depth = positive_int(depth, "depth")
     rng = np.random.default_rng(0)  # Dense needs a Generator; init.zeros never draws from it
 
     def dense(n_in: int, n_out: int, W: list, b: list) -> nn.Dense:
@@ -73,26 +81,32 @@ def interpolant_network(knots: np.ndarray, values: np.ndarray) -> nn.Sequential:
     """One hidden layer with n = len(knots) - 1 ReLUs computing the piecewise-linear interpolant
     f(x) = y_0 + s_0 relu(x - x_0) + Σ_{k=1}^{n-1} (s_k - s_{k-1}) relu(x - x_k) on [x_0, x_n],
     where s_k = (y_{k+1} - y_k) / (x_{k+1} - x_k)."""
-    x = float_array(knots, "knots", ndim=1)
-    y = float_array(values, "values", ndim=1)
-    if x.shape != y.shape:
-        raise ValueError(f"values must have the shape of knots {x.shape}, got {y.shape}")
-    if x.size < 2:
-        raise ValueError(f"knots must hold at least 2 points, got {x.size}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("knots and values must be finite")
-    if np.any(np.diff(x) <= 0):
-        raise ValueError("knots must be strictly increasing")
-    slopes = np.diff(y) / np.diff(x)
+    _check_interpolant_args(knots, values)
+    slopes = np.diff(values) / np.diff(knots)
     n = slopes.size
     rng = np.random.default_rng(0)  # unused by init.zeros, required by Dense
     hidden = nn.Dense(1, n, rng=rng, weight_init=init.zeros)
     hidden.W.data[...] = 1.0
-    hidden.b.data[...] = -x[:-1]
+    hidden.b.data[...] = -knots[:-1]
     out = nn.Dense(n, 1, rng=rng, weight_init=init.zeros)
     out.W.data[:, 0] = np.diff(slopes, prepend=0.0)
-    out.b.data[...] = y[0]
+    out.b.data[...] = values[0]
     return nn.Sequential(hidden, nn.ReLU(), out)
+
+
+def _check_grid(x: np.ndarray, name: str) -> None:
+    """x is a finite 1-D float array of at least 2 strictly increasing values."""
+    data_array(x, name, ndim=1)
+    if x.size < 2:
+        raise ValueError(f"{name} must hold at least 2 points, got {x.size}")
+    if np.any(np.diff(x) <= 0):
+        raise ValueError(f"{name} must be strictly increasing")
+
+
+def _check_interpolant_args(knots: np.ndarray, values: np.ndarray) -> None:
+    _check_grid(knots, "knots")
+    if data_array(values, "values", ndim=1).shape != knots.shape:
+        raise ValueError(f"values must have the shape of knots {knots.shape}, got {values.shape}")
 
 
 def count_linear_pieces(x: np.ndarray, y: np.ndarray, *, rtol: float = 1e-6) -> int:
@@ -103,20 +117,8 @@ def count_linear_pieces(x: np.ndarray, y: np.ndarray, *, rtol: float = 1e-6) -> 
     consecutive changes are counted as one kink. The count is exact when every piece
     spans at least three grid intervals; shorter pieces can be undercounted.
     """
-    x = float_array(x, "x", ndim=1)
-    y = float_array(y, "y")
-    if y.shape == (x.size, 1):  # a network's (N, 1) output
-        y = y[:, 0]
-    if y.shape != x.shape:
-        raise ValueError(f"y must have shape {x.shape} (or {(x.size, 1)}), got {y.shape}")
-    if x.size < 2:
-        raise ValueError(f"need at least 2 grid points, got {x.size}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite")
-    if np.any(np.diff(x) <= 0):
-        raise ValueError("x must be strictly increasing")
-    rtol = positive(rtol, "rtol")
-    s = np.diff(y) / np.diff(x)
+    _check_pieces_args(x, y, rtol)
+    s = np.diff(y.ravel()) / np.diff(x)  # y may be a network's (N, 1) output
     scale = np.max(np.abs(s))
     if scale == 0:
         return 1
@@ -125,7 +127,15 @@ def count_linear_pieces(x: np.ndarray, y: np.ndarray, *, rtol: float = 1e-6) -> 
     return 1 + int(np.count_nonzero(starts))
 
 
-def _check_relu_mlp(model: nn.Module) -> list[nn.Module]:
+def _check_pieces_args(x: np.ndarray, y: np.ndarray, rtol: float) -> None:
+    _check_grid(x, "x")
+    if data_array(y, "y").shape not in ((x.size,), (x.size, 1)):
+        raise ValueError(f"y must have shape {x.shape} (or {(x.size, 1)}), got {y.shape}")
+    positive(rtol, "rtol")
+
+
+def _check_relu_pieces_args(model: nn.Module, lo: float, hi: float) -> None:
+    """model is a Sequential of Dense and ReLU layers with one input; lo < hi."""
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential of Dense and ReLU layers, "
                         f"got {type(model).__name__}")
@@ -139,7 +149,7 @@ def _check_relu_mlp(model: nn.Module) -> list[nn.Module]:
     if dense[0].in_features != 1:
         raise ValueError(f"model must take one input (in_features=1), "
                          f"got in_features={dense[0].in_features}")
-    return layers
+    interval(lo, hi)
 
 
 def _representatives(knots: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -161,13 +171,10 @@ def relu_pieces(model: nn.Sequential, lo: float = -np.inf,
     with R = len(knots) + 1. Each layer maps the affine pieces h = x a + c per region;
     a ReLU adds the zeros x = -c/a that fall strictly inside a region.
     """
-    layers = _check_relu_mlp(model)
-    lo, hi = float(lo), float(hi)
-    if np.isnan(lo) or np.isnan(hi) or not lo < hi:
-        raise ValueError(f"need lo < hi, got lo={lo}, hi={hi}")
+    _check_relu_pieces_args(model, lo, hi)
     knots = np.empty(0)
     A, C = np.ones((1, 1)), np.zeros((1, 1))  # region r: layer output = x A[r] + C[r]
-    for layer in layers:
+    for layer in model:
         if isinstance(layer, nn.Dense):
             A = A @ layer.W.data
             C = C @ layer.W.data + (layer.b.data if layer.b is not None else 0.0)
@@ -190,11 +197,11 @@ def relu_pieces(model: nn.Sequential, lo: float = -np.inf,
     return knots, A, C
 
 
+@validate(rtol=positive)
 def count_linear_regions(model: nn.Sequential, lo: float = -np.inf, hi: float = np.inf,
                          *, rtol: float = 1e-9) -> int:
     """Number of maximal intervals of (lo, hi) on which a one-input ReLU network is affine:
     activation regions merged where neighbouring slopes agree, |Δa| <= rtol · max|a|."""
-    rtol = positive(rtol, "rtol")
     _, slopes, _ = relu_pieces(model, lo, hi)
     scale = np.max(np.abs(slopes))
     if slopes.shape[0] == 1 or scale == 0:

@@ -4,11 +4,25 @@ record the loss; the rate an order of magnitude below the loss minimum is a good
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from dlbook._checks import float_array, generator, in_unit_interval, positive, positive_int
+from dlbook._checks import (
+    boolean,
+    data_array,
+    float_array,
+    generator,
+    in_unit_interval,
+    instance,
+    optional,
+    positive,
+    positive_int,
+    same_length,
+)
 from dlbook.data import minibatches
 from dlbook.nn import Loss, Module
 from dlbook.optim import SGD, Optimizer
@@ -36,18 +50,6 @@ class RangeTestResult:
         return self.lr_at_min / positive(factor, "factor")
 
 
-def _check_lrs(lrs: np.ndarray) -> np.ndarray:
-    lrs = np.asarray(lrs, dtype=np.float64)
-    if lrs.ndim != 1 or lrs.size < 2:
-        raise ValueError(f"lrs must be a 1-D array of at least 2 rates, got shape {lrs.shape}")
-    if not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
-        raise ValueError(f"lrs must be finite and > 0, got min {lrs.min()!r}, max {lrs.max()!r}")
-    if np.any(np.diff(lrs) < 0):
-        raise ValueError("lrs must be non-decreasing (a range test raises the rate), "
-                         f"got a drop at index {int(np.argmax(np.diff(lrs) < 0)) + 1}")
-    return lrs
-
-
 def lr_range_test(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
                   lrs: np.ndarray, *, batch_size: int, rng: np.random.Generator,
                   optimizer: Optimizer | None = None, beta: float = 0.9,
@@ -56,65 +58,78 @@ def lr_range_test(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
     loss_t; smoothed_t = a_t / (1 - βᵗ⁺¹) with a_t = β a_{t-1} + (1 - β) loss_t, a_{-1} = 0.
 
     Mini-batches are drawn epoch after epoch (shuffled by ``rng``, last partial batch
-    dropped) until every rate is used. The test stops early, with ``diverged=True``,
-    when the loss is NaN or inf (that step is not recorded) or the smoothed loss exceeds
-    ``stop_factor`` times its minimum so far (None: never). ``optimizer`` defaults to plain
-    SGD on ``model.parameters()``; its ``lr`` is overwritten at every step. With
-    ``restore=True`` the parameters are put back afterwards, so the same model can then
-    be trained from its initial weights (with a fresh optimizer: its state is not reset).
+    dropped). The test stops early, with ``diverged=True``, when the loss is NaN or inf
+    (that step is not recorded) or the smoothed loss exceeds ``stop_factor`` times its
+    minimum so far (None: never). ``optimizer`` defaults to plain SGD; its ``lr`` is
+    overwritten at every step. With ``restore=True`` the parameters are put back afterwards,
+    so the model can then be trained from its initial weights (with a fresh optimizer).
     """
-    _check_problem(model, loss_fn, X, y)
-    lrs = _check_lrs(lrs)
-    batch_size = positive_int(batch_size, "batch_size")
-    if batch_size > len(X):
-        raise ValueError(f"batch_size must be <= len(X) = {len(X)}, got {batch_size}")
-    generator(rng)
-    beta = in_unit_interval(beta, "beta")
-    if stop_factor is not None and positive(stop_factor, "stop_factor") <= 1.0:
-        raise ValueError(f"stop_factor must be > 1 (or None), got {stop_factor}")
-    if optimizer is None:
-        optimizer = SGD(model.parameters(), lr=float(lrs[0]))
-    elif not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an Optimizer or None, got {type(optimizer).__name__}")
-
-    saved = [p.data.copy() for p in model.parameters()]
-    losses: list[float] = []
-    smoothed: list[float] = []
-    avg, best, diverged = 0.0, np.inf, False
+    _check_args(model, loss_fn, X, y, lrs, batch_size, rng, optimizer, beta, stop_factor, restore)
+    optimizer = optimizer if optimizer is not None else SGD(model.parameters(), lr=lrs[0])
+    losses, smoothed, avg, diverged = [], [], 0.0, False
     model.train()
+    batches = _batches_forever(X, y, batch_size, rng)
+    # Overflow is the signal this test looks for, not a warning to print.
+    with _parameters_kept(model, restore), np.errstate(all="ignore"):
+        for lr in lrs:
+            xb, yb = next(batches)
+            optimizer.lr = float(lr)
+            optimizer.zero_grad()
+            loss = float(loss_fn(model(xb), yb))
+            diverged = not np.isfinite(loss)
+            if diverged:
+                break
+            avg = beta * avg + (1.0 - beta) * loss
+            losses.append(loss)
+            smoothed.append(avg / (1.0 - beta ** len(losses)))
+            diverged = stop_factor is not None and smoothed[-1] > stop_factor * min(smoothed)
+            if diverged:
+                break
+            model.backward(loss_fn.backward())
+            optimizer.step()
+    return RangeTestResult(lrs[: len(losses)].copy(), np.array(losses), np.array(smoothed),
+                           diverged)
+
+
+def _batches_forever(X: np.ndarray, y: np.ndarray, batch_size: int,
+                     rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Mini-batches epoch after epoch, each epoch reshuffled, the last partial batch dropped."""
+    while True:
+        yield from minibatches(X, y, batch_size, rng=rng, drop_last=True)
+
+
+@contextmanager
+def _parameters_kept(model: Module, restore: bool) -> Iterator[None]:
+    """On exit (error included), put back the parameters and zero the gradients if ``restore``."""
+    saved = [p.data.copy() for p in model.parameters()]
     try:
-        t = 0
-        while t < len(lrs) and not diverged:
-            for xb, yb in minibatches(X, y, batch_size, rng=rng, drop_last=True):
-                if t == len(lrs):
-                    break
-                optimizer.lr = float(lrs[t])
-                optimizer.zero_grad()
-                # Overflow is the signal this test looks for, not a warning to print.
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    loss = float(loss_fn(model(xb), yb))
-                    if not np.isfinite(loss):
-                        diverged = True
-                        break
-                    avg = beta * avg + (1.0 - beta) * loss
-                    smooth = avg / (1.0 - beta ** (t + 1))
-                    losses.append(loss)
-                    smoothed.append(smooth)
-                    best = min(best, smooth)
-                    t += 1
-                    if stop_factor is not None and smooth > stop_factor * best:
-                        diverged = True
-                        break
-                    model.backward(loss_fn.backward())
-                    optimizer.step()
+        yield
     finally:
         if restore:
             for p, data in zip(model.parameters(), saved, strict=True):
                 p.data[...] = data
                 p.grad[...] = 0.0
-    n = len(losses)
-    return RangeTestResult(lrs=lrs[:n].copy(), losses=np.array(losses),
-                           smoothed=np.array(smoothed), diverged=diverged)
+
+
+def _check_args(model: Any, loss_fn: Any, X: Any, y: Any, lrs: Any, batch_size: Any, rng: Any,
+                optimizer: Any, beta: Any, stop_factor: Any, restore: Any) -> None:
+    """Reject bad arguments of lr_range_test before any step is taken."""
+    _check_problem(model, loss_fn, X, y)
+    float_array(lrs, "lrs", ndim=1, finite=True)
+    if lrs.size < 2 or np.any(lrs <= 0):
+        raise ValueError(f"lrs must hold at least 2 rates, all > 0, got {lrs.size} with "
+                         f"min {lrs.min() if lrs.size else None!r}")
+    if np.any(np.diff(lrs) < 0):
+        raise ValueError("lrs must be non-decreasing (a range test raises the rate), "
+                         f"got a drop at index {int(np.argmax(np.diff(lrs) < 0)) + 1}")
+    if positive_int(batch_size, "batch_size") > len(X):
+        raise ValueError(f"batch_size must be <= len(X) = {len(X)}, got {batch_size}")
+    generator(rng)
+    optional(instance(Optimizer))(optimizer, "optimizer")
+    in_unit_interval(beta, "beta")
+    if stop_factor is not None and positive(stop_factor, "stop_factor") <= 1.0:
+        raise ValueError(f"stop_factor must be > 1 (or None), got {stop_factor}")
+    boolean(restore, "restore")
 
 
 def _set_flat(model: Module, theta: np.ndarray) -> None:
@@ -147,16 +162,10 @@ def sharpness(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray, *,
     ReLU kink crossed within ±εv makes the difference quotient nonlinear in v. The model
     is evaluated in eval mode; its parameters, gradients and mode are restored afterwards.
     """
-    _check_problem(model, loss_fn, X, y)
-    generator(rng)
-    iters = positive_int(iters, "iters")
-    eps = positive(eps, "eps")
-    params = model.parameters()
-    theta = np.concatenate([p.data.ravel() for p in params])
-    grads = [p.grad.copy() for p in params]
-    was_training = model.training
-    model.eval()
-    try:
+    _check_sharpness(model, loss_fn, X, y, rng, iters, eps)
+    theta = np.concatenate([p.data.ravel() for p in model.parameters()])
+    with _state_kept(model):
+        model.eval()
         v = rng.standard_normal(theta.size)
         v /= np.linalg.norm(v)
         lam = 0.0
@@ -168,20 +177,38 @@ def sharpness(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray, *,
             if norm == 0.0:
                 break
             v = hv / norm
-    finally:
-        _set_flat(model, theta)
-        for p, g in zip(params, grads, strict=True):
-            p.grad[...] = g
-        model.train(was_training)
     return lam
 
 
-def _check_problem(model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray) -> None:
+@contextmanager
+def _state_kept(model: Module) -> Iterator[None]:
+    """On exit (error included), put back the parameters, gradients and train/eval mode."""
+    params = model.parameters()
+    saved = [(p.data.copy(), p.grad.copy()) for p in params]
+    was_training = model.training
+    try:
+        yield
+    finally:
+        for p, (data, grad) in zip(params, saved, strict=True):
+            p.data[...] = data
+            p.grad[...] = grad
+        model.train(was_training)
+
+
+def _check_sharpness(model: Any, loss_fn: Any, X: Any, y: Any, rng: Any, iters: Any,
+                     eps: Any) -> None:
+    """Reject bad arguments of sharpness before any gradient is computed."""
+    _check_problem(model, loss_fn, X, y)
+    generator(rng)
+    positive_int(iters, "iters")
+    positive(eps, "eps")
+
+
+def _check_problem(model: Any, loss_fn: Any, X: Any, y: Any) -> None:
     """Reject a model, loss or data set of the wrong kind before any step is taken."""
-    if not isinstance(model, Module):
-        raise TypeError(f"model must be a Module, got {type(model).__name__}")
-    if not isinstance(loss_fn, Loss):
-        raise TypeError(f"loss_fn must be a Loss, got {type(loss_fn).__name__}")
-    float_array(X, "X")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
+    instance(Module)(model, "model")
+    instance(Loss)(loss_fn, "loss_fn")
+    data_array(X, "X")
+    if instance(np.ndarray)(y, "y").ndim == 0:
+        raise ValueError(f"y must hold one target per example, got a 0-d array {y}")
+    same_length(X, y)

@@ -10,61 +10,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook._checks import float_array, generator, positive_int
+from dlbook._checks import (
+    data,
+    data_array,
+    float_array,
+    generator,
+    optional,
+    positive_int,
+    real,
+    same_length,
+    sign_labels,
+    validate,
+)
 
 __all__ = ["Perceptron", "margin", "novikoff_bound", "radius"]
 
 
-def _check_X(X: np.ndarray, name: str = "X") -> np.ndarray:
-    X = float_array(X, name, ndim=2)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} must be finite, got {np.sum(~np.isfinite(X))} NaN/inf entries")
-    return X
-
-
-def _check_labels(y: np.ndarray, n: int) -> np.ndarray:
-    if not isinstance(y, np.ndarray):
-        raise TypeError(f"y must be a numpy.ndarray, got {type(y).__name__}")
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},) to match X, got {y.shape}")
-    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
-        raise TypeError(f"y must hold numbers -1 and +1, got dtype {y.dtype}")
-    bad = ~np.isin(y, (-1, 1))
-    if np.any(bad):
-        raise ValueError(
-            f"y must hold labels in {{-1, +1}}, got {np.unique(y[bad])[:5].tolist()} "
-            "(map {0, 1} labels with 2 * y - 1)"
-        )
-    return y.astype(np.float64)
-
-
+@validate(X=data(ndim=2))
 def radius(X: np.ndarray) -> float:
     """R = max_i ||(x_i, 1)||, the radius of the augmented data."""
-    X = _check_X(X)
     return float(np.sqrt(np.max(np.sum(X * X, axis=1)) + 1.0))
 
 
 def margin(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: float) -> float:
     """gamma = min_i y_i (w . x_i + b) / ||(w, b)||, the margin of (w, b) in augmented space."""
-    X = _check_X(X)
-    y = _check_labels(y, len(X))
-    coef = float_array(coef, "coef", ndim=1)
-    if coef.shape != (X.shape[1],):
-        raise ValueError(f"coef must have shape ({X.shape[1]},) to match X, got {coef.shape}")
-    norm = np.sqrt(coef @ coef + float(intercept) ** 2)
-    if norm == 0:
-        raise ValueError("(coef, intercept) is the zero vector: it has no margin")
+    _check_margin(X, y, coef, intercept)
+    norm = np.sqrt(coef @ coef + intercept**2)
     return float(np.min(y * (X @ coef + intercept)) / norm)
 
 
 def novikoff_bound(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: float) -> float:
     """(R / gamma)^2: the most mistakes the perceptron can make if (coef, intercept) separates."""
     gamma = margin(X, y, coef, intercept)
-    if gamma <= 0:
-        raise ValueError(
-            f"(coef, intercept) does not separate the data: margin {gamma:.4g} <= 0, "
-            "so the bound does not apply"
-        )
+    _check_separates(gamma)
     return (radius(X) / gamma) ** 2
 
 
@@ -83,19 +61,10 @@ class Perceptron:
         self.mistake_steps_: list[int] = []
         self.converged_: bool = False
 
-    def fit(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        epochs: int,
-        rng: np.random.Generator | None = None,
-    ) -> Perceptron:
+    def fit(self, X: np.ndarray, y: np.ndarray, epochs: int,
+            rng: np.random.Generator | None = None) -> Perceptron:
         """Run up to ``epochs`` passes of the rule over (X, y), in a fresh random order iff rng."""
-        X = _check_X(X)
-        y = _check_labels(y, len(X))
-        epochs = positive_int(epochs, "epochs")
-        if rng is not None:
-            generator(rng)
+        _check_fit(X, y, epochs, rng)
         n, d = X.shape
         w, b = np.zeros(d), 0.0
         self.mistakes_, self.mistake_steps_, self.converged_ = [], [], False
@@ -121,13 +90,7 @@ class Perceptron:
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """s = X w + b for every row of X, shape (N,)."""
-        if self.coef_ is None:
-            raise RuntimeError("Perceptron is not fitted yet: call fit(X, y, epochs) first")
-        X = _check_X(X)
-        if X.shape[1] != self.coef_.shape[0]:
-            raise ValueError(
-                f"X must have shape (N, {self.coef_.shape[0]}) as in fit, got {X.shape}"
-            )
+        _check_fitted(self, X)
         return X @ self.coef_ + self.intercept_
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -137,3 +100,40 @@ class Perceptron:
     def __repr__(self) -> str:
         state = "unfitted" if self.coef_ is None else f"{len(self.mistakes_)} epochs"
         return f"Perceptron({state}, converged={self.converged_})"
+
+
+def _check_data(X: np.ndarray, y: np.ndarray) -> None:
+    """X: finite (N, d) floats; y: N labels in {-1, +1}."""
+    data_array(X, "X", ndim=2)
+    sign_labels(y, "y")
+    same_length(X, y)
+
+
+def _check_fit(X: np.ndarray, y: np.ndarray, epochs: int, rng: np.random.Generator | None) -> None:
+    _check_data(X, y)
+    positive_int(epochs, "epochs")
+    optional(generator)(rng, "rng")
+
+
+def _check_margin(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: float) -> None:
+    _check_data(X, y)
+    float_array(coef, "coef", ndim=1, finite=True)
+    if coef.shape != (X.shape[1],):
+        raise ValueError(f"coef must have shape ({X.shape[1]},) to match X, got {coef.shape}")
+    if real(intercept, "intercept") == 0 and not coef.any():
+        raise ValueError("(coef, intercept) is the zero vector: it has no margin")
+
+
+def _check_separates(gamma: float) -> None:
+    if gamma <= 0:
+        raise ValueError(f"(coef, intercept) does not separate the data: margin {gamma:.4g} "
+                         "<= 0, so the bound does not apply")
+
+
+def _check_fitted(model: Perceptron, X: np.ndarray) -> None:
+    if model.coef_ is None:
+        raise RuntimeError("Perceptron is not fitted yet: call fit(X, y, epochs) first")
+    data_array(X, "X", ndim=2)
+    if X.shape[1] != model.coef_.shape[0]:
+        raise ValueError(f"X must have shape (N, {model.coef_.shape[0]}) as in fit, "
+                         f"got {X.shape}")

@@ -13,7 +13,18 @@ from collections import Counter
 import numpy as np
 
 from dlbook import functional as F
-from dlbook._checks import float_array, generator, int_array, positive, positive_int
+from dlbook._checks import (
+    float_array,
+    floats,
+    generator,
+    indices,
+    instance,
+    int_array,
+    labels,
+    positive,
+    positive_int,
+    validate,
+)
 from dlbook.nn import RNN, Embedding, Loss, Module
 
 
@@ -22,15 +33,10 @@ class CharVocab:
     ``text`` (and any unseen later) map to the single symbol ``unk``."""
 
     def __init__(self, text: str, *, min_count: int = 1, unk: str = "~") -> None:
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"text must be a non-empty str, got {type(text).__name__} "
-                             f"of length {len(text) if isinstance(text, str) else 'n/a'}")
-        self.min_count = positive_int(min_count, "min_count")
-        if not isinstance(unk, str) or len(unk) != 1:
-            raise ValueError(f"unk must be a single character, got {unk!r}")
+        _check_vocab(text, min_count, unk)
         counts = Counter(text)
-        kept = {c for c, n in counts.items() if n >= self.min_count and c != unk}
-        self.unk = unk
+        kept = {c for c, n in counts.items() if n >= min_count and c != unk}
+        self.min_count, self.unk = min_count, unk
         self.chars: list[str] = sorted(kept | {unk})
         self.index = {c: i for i, c in enumerate(self.chars)}
 
@@ -42,24 +48,33 @@ class CharVocab:
         """V, the number of symbols (``unk`` included)."""
         return len(self.chars)
 
+    @validate(text=instance(str))
     def encode(self, text: str) -> np.ndarray:
         """ids[i] = index of text[i] (or of ``unk``), as int64 of shape (len(text),)."""
-        if not isinstance(text, str):
-            raise TypeError(f"encode needs a str, got {type(text).__name__}")
         u = self.index[self.unk]
         return np.fromiter((self.index.get(c, u) for c in text), dtype=np.int64,
                            count=len(text))
 
     def decode(self, ids: np.ndarray) -> str:
         """The characters of a 1-D array of ids."""
-        ids = int_array(np.asarray(ids), "ids", ndim=1)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
-            raise ValueError(f"ids must be in [0, {self.size}), got min {ids.min()} "
-                             f"and max {ids.max()}")
+        _check_ids(ids, self.size)
         return "".join(self.chars[i] for i in ids)
 
     def __repr__(self) -> str:
         return f"CharVocab(size={self.size}, unk={self.unk!r})"
+
+
+def _check_vocab(text: str, min_count: int, unk: str) -> None:
+    if not instance(str)(text, "text"):
+        raise ValueError("text must be a non-empty str, got ''")
+    positive_int(min_count, "min_count")
+    if len(instance(str)(unk, "unk")) != 1:
+        raise ValueError(f"unk must be a single character, got {unk!r}")
+
+
+def _check_ids(ids: np.ndarray, size: int) -> None:
+    int_array(ids, "ids", ndim=1)
+    indices(ids, "ids", size)
 
 
 def tbptt_chunks(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,14 +84,10 @@ def tbptt_chunks(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.nda
     Row b of chunk k + 1 continues row b of chunk k, so a model may carry its hidden state
     from one chunk to the next (truncated backprop through time); the tail is dropped.
     """
-    ids = int_array(ids, "ids", ndim=1)
-    b = positive_int(batch_size, "batch_size")
-    length = positive_int(seq_len, "seq_len")
+    _check_chunks(ids, batch_size, seq_len)
+    b, length = batch_size, seq_len
     n = (ids.size - 1) // b
     k = n // length
-    if k == 0:
-        raise ValueError(f"ids of length {ids.size} are too short for batch_size={b} and "
-                         f"seq_len={length}: need at least {b * length + 1} ids")
     x = ids[: b * n].reshape(b, n)[:, : k * length]
     y = ids[1 : b * n + 1].reshape(b, n)[:, : k * length]
     # (B, K·L) → (B, K, L) → (K, B, L)
@@ -84,16 +95,22 @@ def tbptt_chunks(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.nda
             y.reshape(b, k, length).transpose(1, 0, 2).copy())
 
 
+def _check_chunks(ids: np.ndarray, batch_size: int, seq_len: int) -> None:
+    labels(ids, "ids")  # a non-empty 1-D array of integers >= 0
+    b, length = positive_int(batch_size, "batch_size"), positive_int(seq_len, "seq_len")
+    if (ids.size - 1) // b < length:
+        raise ValueError(f"ids of length {ids.size} are too short for batch_size={b} and "
+                         f"seq_len={length}: need at least {b * length + 1} ids")
+
+
 def _flatten(logits: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     float_array(logits, "logits", ndim=3)
-    target = int_array(np.asarray(target), "target", ndim=2)
+    int_array(target, "target", ndim=2)
     if target.shape != logits.shape[:2]:
         raise ValueError(f"target must have shape (N, T) = {logits.shape[:2]} to match "
                          f"logits {logits.shape}, got {target.shape}")
     v = logits.shape[2]
-    if target.size and (target.min() < 0 or target.max() >= v):
-        raise ValueError(f"target ids must be in [0, {v}), got min {target.min()} "
-                         f"and max {target.max()}")
+    indices(target, "target", v)
     return logits.reshape(-1, v), target.reshape(-1)
 
 
@@ -120,14 +137,12 @@ class SequenceCrossEntropyLoss(Loss):
     value_fn, grad_fn = sequence_cross_entropy, sequence_cross_entropy_grad
 
 
+@validate(logits=floats(ndim=2), rng=generator, temperature=positive)
 def sample_categorical(logits: np.ndarray, *, rng: np.random.Generator,
                        temperature: float = 1.0) -> np.ndarray:
     """One draw k ~ softmax(z / τ) per row of logits (N, V), by inverse CDF with one
     uniform per row; returns int64 ids (N,). τ < 1 sharpens, τ > 1 flattens."""
-    float_array(logits, "logits", ndim=2)
-    rng = generator(rng)
-    tau = positive(temperature, "temperature")
-    p = F.softmax(logits / tau, axis=1)
+    p = F.softmax(logits / temperature, axis=1)
     cdf = np.cumsum(p, axis=1)
     u = rng.random((logits.shape[0], 1)) * cdf[:, -1:]
     return np.minimum((cdf <= u).sum(axis=1), logits.shape[1] - 1).astype(np.int64)
@@ -137,21 +152,27 @@ def generate(embedding: Embedding, rnn: RNN, head: Module, prompt: np.ndarray, l
              *, rng: np.random.Generator, temperature: float = 1.0) -> np.ndarray:
     """Read ``prompt`` ids (N, P) (or (P,)), then sample ``length`` ids one at a time:
     h_t = rnn(E[x_t], h_{t-1}), x_{t+1} ~ softmax(head(h_t) / τ), fed back as the next input."""
-    if not isinstance(embedding, Embedding) or not isinstance(rnn, RNN):
-        raise TypeError(f"generate needs an Embedding and an RNN, got "
-                        f"{type(embedding).__name__} and {type(rnn).__name__}")
-    prompt = int_array(prompt, "prompt")
-    if prompt.ndim not in (1, 2) or prompt.shape[-1] == 0:
-        raise ValueError(f"prompt must be a non-empty (P,) or (N, P) array, got {prompt.shape}")
-    n_steps = positive_int(length, "length")
-    rng = generator(rng)
+    _check_generate(embedding, rnn, head, prompt, length, rng, temperature)
     ids = prompt[None] if prompt.ndim == 1 else prompt
     rnn(embedding(ids))  # read the prompt; the state is now rnn.h_last
     h = rnn.h_last
-    out = np.empty((ids.shape[0], n_steps), dtype=np.int64)
-    for t in range(n_steps):
+    out = np.empty((ids.shape[0], length), dtype=np.int64)
+    for t in range(length):
         out[:, t] = sample_categorical(head(h), rng=rng, temperature=temperature)
-        if t + 1 < n_steps:
+        if t + 1 < length:
             rnn(embedding(out[:, t : t + 1]), h)
             h = rnn.h_last
     return out[0] if prompt.ndim == 1 else out
+
+
+def _check_generate(embedding: Embedding, rnn: RNN, head: Module, prompt: np.ndarray,
+                    length: int, rng: np.random.Generator, temperature: float) -> None:
+    instance(Embedding)(embedding, "embedding")
+    instance(RNN)(rnn, "rnn")
+    instance(Module)(head, "head")
+    indices(prompt, "prompt", embedding.num_embeddings)
+    if prompt.ndim not in (1, 2) or prompt.size == 0:
+        raise ValueError(f"prompt must be a non-empty (P,) or (N, P) array, got {prompt.shape}")
+    positive_int(length, "length")
+    generator(rng)
+    positive(temperature, "temperature")

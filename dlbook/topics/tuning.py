@@ -8,6 +8,7 @@ hyperparameters and scores it on validation data, never on the test set.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,24 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GridResult", "grid_search"]
+from dlbook._checks import (
+    at_least,
+    boolean,
+    function,
+    generator,
+    instance,
+    int_at_least,
+    mapping_of,
+    positive,
+    positive_int,
+    real,
+    sequence_of,
+    validate,
+)
+
+__all__ = ["Choice", "Distribution", "GridResult", "HalvingResult", "LogUniform", "Rung",
+           "SearchResult", "Uniform", "grid_search", "random_search", "sample_configs",
+           "successive_halving"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +67,7 @@ class GridResult:
 
     def config(self, index: Sequence[int]) -> dict[str, Any]:
         """The hyperparameters at a grid index (i, j, ...)."""
-        if len(index) != len(self.names):
-            raise ValueError(f"index must have {len(self.names)} entries (one per axis "
-                             f"{self.names}), got {tuple(index)}")
+        _check_index(index, self.scores.shape, self.names)
         return {n: v[i] for n, v, i in zip(self.names, self.values, index, strict=True)}
 
     def __iter__(self) -> Iterator[tuple[dict[str, Any], float]]:
@@ -64,47 +80,44 @@ def grid_search(objective: Callable[..., float],
                 grid: Mapping[str, Sequence[Any]]) -> GridResult:
     """scores[i, j, ...] = objective(name_0=values_0[i], name_1=values_1[j], ...) over the
     Cartesian product of ``grid``; the best config is the argmax (higher is better)."""
-    if not callable(objective):
-        raise TypeError(f"objective must be callable, got {type(objective).__name__}")
-    if not isinstance(grid, Mapping) or len(grid) == 0:
-        raise ValueError(f"grid must be a non-empty mapping name -> values, got {grid!r}")
-    names, values = [], []
-    for name, vals in grid.items():
-        if not isinstance(name, str):
-            raise TypeError(f"grid keys must be str (keyword names), got {name!r}")
-        if isinstance(vals, str | bytes) or not isinstance(vals, Sequence | np.ndarray):
-            raise TypeError(f"grid[{name!r}] must be a sequence of values, got "
-                            f"{type(vals).__name__}")
-        if len(vals) == 0:
-            raise ValueError(f"grid[{name!r}] must hold at least one value, got none")
-        names.append(name)
-        values.append(tuple(vals))
+    _check_search(objective, grid, "grid", sequence_of())
+    names, values = tuple(grid), tuple(tuple(v) for v in grid.values())
     scores = np.empty(tuple(len(v) for v in values))
     for index in itertools.product(*(range(len(v)) for v in values)):
         config = {n: v[i] for n, v, i in zip(names, values, index, strict=True)}
-        score = objective(**config)
-        if isinstance(score, bool) or not isinstance(score, Real):
-            raise TypeError(f"objective must return a real number, got "
-                            f"{type(score).__name__} for {config}")
-        scores[index] = float(score)
-    return GridResult(tuple(names), tuple(values), scores)
+        scores[index] = _score(objective(**config), config)
+    return GridResult(names, values, scores)
+
+
+def _check_index(index: Any, shape: tuple[int, ...], names: tuple[str, ...]) -> None:
+    sequence_of()(index, "index")
+    if len(index) != len(shape):
+        raise ValueError(f"index must have {len(shape)} entries (one per axis {names}), "
+                         f"got {tuple(index)}")
+    for axis, (i, n) in enumerate(zip(index, shape, strict=True)):
+        if int_at_least(i, f"index[{axis}]", 0) >= n:
+            raise ValueError(f"index[{axis}] must be < {n} (the size of axis {names[axis]!r}), "
+                             f"got {i}")
+
+
+def _check_search(objective: Any, space: Any, name: str, rule: Any) -> None:
+    """objective callable; ``space`` a non-empty mapping whose names objective accepts."""
+    function(objective, "objective")
+    mapping_of(rule)(space, name)
+    try:
+        signature = inspect.signature(objective)
+    except (TypeError, ValueError):  # a builtin without a signature: trust it
+        return
+    try:
+        signature.bind(**dict.fromkeys(space))
+    except TypeError as err:
+        raise TypeError(f"the names of {name} {list(space)} must be the keyword arguments "
+                        f"of objective: {err}") from None
 
 
 # ------------------------------------------------------------------------------
 # Random search and successive halving (chapter 35)
 # ------------------------------------------------------------------------------
-
-__all__ += ["Choice", "Distribution", "HalvingResult", "LogUniform", "Rung", "SearchResult",
-            "Uniform", "random_search", "sample_configs", "successive_halving"]
-
-
-def _finite_real(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
-
 
 class Distribution:
     """A one-dimensional search distribution; ``sample(rng, n)`` returns n values as a list."""
@@ -118,10 +131,9 @@ class Uniform(Distribution):
     """x ~ U[low, high]: equal probability for equal lengths."""
 
     def __init__(self, low: float, high: float) -> None:
-        self.low, self.high = _finite_real(low, "low"), _finite_real(high, "high")
-        if not self.low < self.high:
-            raise ValueError(f"Uniform needs low < high, got low={low}, high={high}")
+        self.low, self.high = _check_bounds(self, low, high)
 
+    @validate(rng=generator, n=positive_int)
     def sample(self, rng: np.random.Generator, n: int) -> list[float]:
         """x = low + (high - low) u, u ~ U[0, 1)."""
         return rng.uniform(self.low, self.high, size=n).tolist()
@@ -138,14 +150,10 @@ class LogUniform(Distribution):
     """
 
     def __init__(self, low: float, high: float, *, integer: bool = False) -> None:
-        self.low, self.high = _finite_real(low, "low"), _finite_real(high, "high")
-        if not 0 < self.low < self.high:
-            raise ValueError(f"LogUniform needs 0 < low < high, got low={low}, high={high}")
-        if integer and not (self.low.is_integer() and self.high.is_integer()):
-            raise ValueError(f"LogUniform(integer=True) needs integer bounds, got low={low}, "
-                             f"high={high}")
-        self.integer = bool(integer)
+        self.low, self.high = _check_bounds(self, low, high, integer=integer)
+        self.integer = integer
 
+    @validate(rng=generator, n=positive_int)
     def sample(self, rng: np.random.Generator, n: int) -> list[float] | list[int]:
         """x = exp(U[ln low, ln high]), or ⌊exp(U[ln low, ln(high + 1)))⌋ for integers."""
         top = self.high + 1 if self.integer else self.high
@@ -162,13 +170,11 @@ class LogUniform(Distribution):
 class Choice(Distribution):
     """x = values[k], k ~ uniform on {0, ..., len(values) - 1}."""
 
+    @validate(values=sequence_of())
     def __init__(self, values: Sequence[Any]) -> None:
-        if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
-            raise TypeError(f"Choice needs a sequence of values, got {type(values).__name__}")
-        if len(values) == 0:
-            raise ValueError("Choice needs at least one value, got none")
         self.values = tuple(values)
 
+    @validate(rng=generator, n=positive_int)
     def sample(self, rng: np.random.Generator, n: int) -> list[Any]:
         """values[k] with k drawn uniformly."""
         return [self.values[k] for k in rng.integers(len(self.values), size=n)]
@@ -177,23 +183,28 @@ class Choice(Distribution):
         return f"Choice({list(self.values)!r})"
 
 
+def _check_bounds(dist: Distribution, low: Any, high: Any, *,
+                  integer: bool = False) -> tuple[float, float]:
+    """(low, high) as floats if real and low < high (0 < low for LogUniform, integers
+    if ``integer``), else raise."""
+    low, high, integer = real(low, "low"), real(high, "high"), boolean(integer, "integer")
+    name = type(dist).__name__
+    if isinstance(dist, LogUniform) and not 0 < low < high:
+        raise ValueError(f"{name} needs 0 < low < high, got low={low:g}, high={high:g}")
+    if not low < high:
+        raise ValueError(f"{name} needs low < high, got low={low:g}, high={high:g}")
+    if integer and not (low.is_integer() and high.is_integer()):
+        raise ValueError(f"{name}(integer=True) needs integer bounds, got low={low:g}, "
+                         f"high={high:g}")
+    return low, high
+
+
+@validate(space=mapping_of(instance(Distribution)), n=positive_int, rng=generator)
 def sample_configs(space: Mapping[str, Distribution], n: int, *,
                    rng: np.random.Generator) -> list[dict[str, Any]]:
     """n configurations, each hyperparameter drawn independently: config_i[name] ~ space[name]."""
-    if not isinstance(space, Mapping) or len(space) == 0:
-        raise ValueError(f"space must be a non-empty mapping name -> Distribution, got {space!r}")
-    for name, dist in space.items():
-        if not isinstance(name, str):
-            raise TypeError(f"space keys must be str (keyword names), got {name!r}")
-        if not isinstance(dist, Distribution):
-            raise TypeError(f"space[{name!r}] must be a Distribution (Uniform, LogUniform, "
-                            f"Choice), got {type(dist).__name__}")
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"the number of configurations must be an int >= 1, got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    columns = {name: dist.sample(rng, int(n)) for name, dist in space.items()}
-    return [{name: col[i] for name, col in columns.items()} for i in range(int(n))]
+    columns = {name: dist.sample(rng, n) for name, dist in space.items()}
+    return [{name: col[i] for name, col in columns.items()} for i in range(n)]
 
 
 def _score(objective_value: Any, config: Mapping[str, Any]) -> float:
@@ -240,13 +251,15 @@ def random_search(objective: Callable[..., float], space: Mapping[str, Distribut
                   n_trials: int, *, rng: np.random.Generator) -> SearchResult:
     """scores[i] = objective(**config_i), config_i drawn independently from ``space``;
     the best config is the argmax (higher is better)."""
-    if not callable(objective):
-        raise TypeError(f"objective must be callable, got {type(objective).__name__}")
-    if isinstance(n_trials, bool) or not isinstance(n_trials, int | np.integer) or n_trials < 1:
-        raise ValueError(f"n_trials must be an int >= 1, got {n_trials!r}")
+    _check_random_search(objective, space, n_trials)
     configs = sample_configs(space, n_trials, rng=rng)
     scores = np.array([_score(objective(**c), c) for c in configs], dtype=float)
     return SearchResult(tuple(configs), scores)
+
+
+def _check_random_search(objective: Any, space: Any, n_trials: Any) -> None:
+    _check_search(objective, space, "space", instance(Distribution))
+    positive_int(n_trials, "n_trials")
 
 
 @dataclass(frozen=True)
@@ -282,6 +295,7 @@ class HalvingResult:
         last = self.rungs[-1]
         return float(np.nanmax(last.scores))
 
+    @validate(resume=boolean)
     def budget_used(self, resume: bool = False) -> float:
         """Σ_k n_k r_k (each rung from scratch), or Σ_k n_k (r_k - r_{k-1}) with
         ``resume=True`` (survivors continue training; r_{-1} = 0)."""
@@ -299,22 +313,7 @@ def successive_halving(objective: Callable[[dict[str, Any], Any], float],
     """Rung k gives r_k = min_budget·η^k to the n_k = ⌊n/η^k⌋ best configs of rung k - 1;
     stop when one config is left or r_{k+1} > max_budget. ``objective(config, budget)``
     returns a score, higher is better (NaN ranks last)."""
-    if not callable(objective):
-        raise TypeError(f"objective must be callable, got {type(objective).__name__}")
-    if isinstance(configs, str | bytes | Mapping) or not isinstance(configs, Sequence):
-        raise TypeError(f"configs must be a sequence of dicts, got {type(configs).__name__}")
-    if len(configs) == 0:
-        raise ValueError("configs must hold at least one configuration, got none")
-    for i, c in enumerate(configs):
-        if not isinstance(c, Mapping):
-            raise TypeError(f"configs[{i}] must be a dict, got {type(c).__name__}")
-    if isinstance(eta, bool) or not isinstance(eta, int | np.integer) or eta < 2:
-        raise ValueError(f"eta must be an int >= 2 (keep 1/eta per rung), got {eta!r}")
-    budget = _finite_real(min_budget, "min_budget")
-    if budget <= 0:
-        raise ValueError(f"min_budget must be > 0, got {min_budget}")
-    if max_budget is not None and _finite_real(max_budget, "max_budget") < budget:
-        raise ValueError(f"max_budget must be >= min_budget={min_budget}, got {max_budget}")
+    _check_halving(objective, configs, min_budget, eta, max_budget)
     budget = min_budget  # keep an int budget an int (epochs)
     configs = tuple(dict(c) for c in configs)
     alive = np.arange(len(configs))
@@ -331,3 +330,14 @@ def successive_halving(objective: Callable[[dict[str, Any], Any], float],
         alive = np.sort(alive[order[:n_keep]])
         budget = budget * eta
     return HalvingResult(configs, tuple(rungs))
+
+
+def _check_halving(objective: Any, configs: Any, min_budget: Any, eta: Any,
+                   max_budget: Any) -> None:
+    """Reject bad arguments of successive_halving before any config is trained."""
+    function(objective, "objective")
+    sequence_of(instance(Mapping))(configs, "configs")
+    at_least(2)(eta, "eta")
+    low = positive(min_budget, "min_budget")
+    if max_budget is not None and real(max_budget, "max_budget") < low:
+        raise ValueError(f"max_budget must be >= min_budget={min_budget}, got {max_budget}")
