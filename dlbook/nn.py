@@ -971,6 +971,34 @@ class BatchNorm1d(Module):
                              f"use a larger batch or call .eval()")
 
 
+class BatchNorm2d(Module):
+    """Batch norm for images (N, C, H, W): channel c is normalised with the mean and variance
+    of all its N·H·W values, y = γ_c (x - μ_c) / √(σ²_c + ε) + β_c.
+
+    That is BatchNorm1d on the (N·H·W, C) matrix whose rows are pixels, which is how it is
+    computed: 2C parameters, whatever the image size.
+    """
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5,
+                 dtype: type = np.float64) -> None:
+        self.bn = BatchNorm1d(num_features, momentum, eps, dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y = BatchNorm1d(pixels of x), with pixels (N·H·W, C), reshaped back."""
+        n, c, h, w = x.shape
+        y = self.bn(x.transpose(0, 2, 3, 1).reshape(-1, c))
+        return y.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """The same reshaping, around BatchNorm1d's backward."""
+        n, c, h, w = grad_out.shape
+        g = self.bn.backward(grad_out.transpose(0, 2, 3, 1).reshape(-1, c))
+        return g.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+    def check_input(self, x: np.ndarray) -> None:
+        _check_input_shape(x, "BatchNorm2d", ("N", self.bn.num_features, "H", "W"))
+
+
 # --------------------------------------------------------------------------
 # Skip connections
 # --------------------------------------------------------------------------
