@@ -10,12 +10,13 @@ chapter topic (``from dlbook.topics import tuning``); core never imports it.
 """
 
 from dlbook import autodiff, data, functional, gradcheck, init, nn, optim, train
-from dlbook.show import show_source
+from dlbook.show import glue, show_source
 
 __all__ = [
     "autodiff",
     "data",
     "functional",
+    "glue",
     "gradcheck",
     "init",
     "nn",

@@ -16,9 +16,9 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from dlbook._checks import instance, validate
+from dlbook._checks import boolean, instance, validate
 
-__all__ = ["Source", "show_source"]
+__all__ = ["Source", "glue", "show_source"]
 
 # Inline styles (noclasses) need no CSS file, so the book's HTML and a bare Jupyter
 # front end show the same colours.
@@ -65,3 +65,26 @@ def show_source(obj: Any) -> Source:
             f"obj, got {type(obj).__name__} {obj!r:.60}, which has no Python source ({err})"
         ) from err
     return Source(textwrap.dedent(code).rstrip("\n"), _qualified_name(target))
+
+
+# myst-nb reads glued values from outputs whose mime types carry this prefix (display=False).
+_GLUE_PREFIX = "application/papermill.record/"
+
+
+@validate(name=instance(str), display=boolean)
+def glue(name: str, value: Any, display: bool = True) -> None:
+    """Store ``value``'s display form under ``name`` for the book's {glue:text} roles.
+
+    The same output as ``myst_nb.glue`` (so the built book renders it the same way), without
+    importing myst-nb, which costs seconds per chapter and does not exist in a browser
+    kernel. Outside IPython it does nothing.
+    """
+    try:
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display as ipython_display
+    except ImportError:  # plain Python: nothing to glue into
+        return
+    bundle, metadata = format_display_data(value)
+    prefix = "" if display else _GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipython_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
