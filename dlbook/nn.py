@@ -141,9 +141,9 @@ def _checked_forward(forward: Callable) -> Callable:
     """forward, preceded by ``self.check_input`` and followed by recording the output shape."""
 
     @functools.wraps(forward)
-    def checked(self: Module, x: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
-        self.check_input(x, *args, **kwargs)
-        y = forward(self, x, *args, **kwargs)
+    def checked(self: Module, *args: object, **kwargs: object) -> np.ndarray:
+        self.check_input(*args, **kwargs)
+        y = forward(self, *args, **kwargs)
         self._out_shape = y.shape
         return y
 

@@ -252,3 +252,29 @@ def test_topic_module_opens_with_its_chapter(name: str) -> None:
 def test_no_module_appends_to_all() -> None:
     for path in DLBOOK.rglob("*.py"):
         assert "__all__ +=" not in path.read_text(encoding="utf-8"), path
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.name)
+def test_cell_sources_hold_no_control_characters(path: Path) -> None:
+    """A "\\v" or "\\f" typed into a Python string turns \\varepsilon into a vertical tab."""
+    for i, cell in enumerate(_read_nb(path)["cells"]):
+        match = CONTROL_RE.search(_source(cell))
+        assert match is None, f"{path.name} cell {i}: control character {match.group()!r}"
+
+
+INTERVIEW_RE = re.compile(r"## The interview answer\s*\n+:::\{tip\}[^\n]*\n(.*?)\n:::", re.DOTALL)
+# Issue 10 audited chapters 1-17 against the 150-word limit (about 60 s aloud).
+WORD_LIMIT_CHAPTERS = [p for p in sorted(BOOK.glob("*.ipynb"))
+                       if CHAPTER_RE.match(p.name) and int(p.name[:2]) <= 17]
+
+
+@pytest.mark.parametrize("path", WORD_LIMIT_CHAPTERS, ids=lambda p: p.name)
+def test_interview_answer_is_at_most_150_words(path: Path) -> None:
+    text = "\n".join(_source(c) for c in _read_nb(path)["cells"] if c["cell_type"] == "markdown")
+    match = INTERVIEW_RE.search(text)
+    assert match, f"{path.name}: no :::{{tip}} directly under '## The interview answer'"
+    words = len(match.group(1).split())
+    assert words <= 150, f"{path.name}: the interview answer has {words} words (limit 150)"
