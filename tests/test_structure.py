@@ -278,3 +278,19 @@ def test_interview_answer_is_at_most_150_words(path: Path) -> None:
     assert match, f"{path.name}: no :::{{tip}} directly under '## The interview answer'"
     words = len(match.group(1).split())
     assert words <= 150, f"{path.name}: the interview answer has {words} words (limit 150)"
+
+
+GLUE_ROLE_RE = re.compile(r"\{glue(?::[a-z]+)?\}`([^`:]+)(?::[^`]*)?`")
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_glued_name_in_the_text_is_stored_by_a_cell(path: Path) -> None:
+    """{glue:text}`name` renders a value a code cell stored with glue("name", ...); a name
+    no cell stored renders as nothing (and warns at build time)."""
+    nb = _read_nb(path)
+    stored = {o["metadata"]["scrapbook"]["name"] for c in nb["cells"]
+              for o in c.get("outputs", []) if "scrapbook" in o.get("metadata", {})}
+    used = {m.group(1).strip() for c in nb["cells"] if c["cell_type"] == "markdown"
+            for m in GLUE_ROLE_RE.finditer(_source(c))}
+    assert not used - stored, f"{path.name}: glued names used but never stored: " \
+        f"{sorted(used - stored)}"
