@@ -289,12 +289,17 @@ def instance(*types: type) -> Rule:
 # ------------------------------------------- images, per-example amounts, labels ±1, intervals
 
 
-def images(x: Any, name: str) -> np.ndarray:
+def images(x: Any, name: str, *, finite: bool = False, nonempty: bool = False) -> np.ndarray:
     """A batch of images: a floating array of shape (N, C, H, W)."""
-    float_array(x, name)
+    float_array(x, name, finite=finite, nonempty=nonempty)
     if x.ndim != 4:
         raise ValueError(f"{name} must be 4-D (N, C, H, W), got shape {x.shape}")
     return x
+
+
+def image_data(x: Any, name: str) -> np.ndarray:
+    """A data set of images (N, C, H, W): at least one pixel, no NaN or infinity."""
+    return images(x, name, finite=True, nonempty=True)
 
 
 def per_example(value: Any, name: str, n: int, *, integer: bool = False) -> Any:

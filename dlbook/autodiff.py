@@ -310,7 +310,7 @@ class Neuron:
 
     def __call__(self, x: Sequence[Value | Number]) -> Value:
         """The unit's output for one input vector ``x``."""
-        _check_length(x, len(self.w), "Neuron")
+        _check_inputs(x, len(self.w), "Neuron")
         z = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return getattr(z, self.activation)() if self.activation else z
 
@@ -373,25 +373,30 @@ class MLP:
                  np.array([n.b.grad for n in layer])) for layer in self.layers]
 
 
-def _check_length(x: Sequence[Any], n: int, owner: str) -> None:
+def _check_inputs(x: Sequence[Any], n: int, owner: str) -> None:
+    """x is a list of n Values or numbers."""
     if not isinstance(x, Sequence | np.ndarray) or isinstance(x, str):
         raise TypeError(f"{owner} input must be a list of {n} Values or numbers, "
                         f"got {type(x).__name__}")
     if len(x) != n:
         raise ValueError(f"{owner} expected {n} inputs x, one per weight, got {len(x)}")
+    for i, xi in enumerate(x):
+        if not isinstance(xi, Value):
+            number(xi, f"{owner} input x[{i}]", "a Value, int or float")
 
 
 def _check_layer(i: int, layer: Any, n_in: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Layer i's (W, b): floating arrays of shapes (n_in, n_out) and (n_out,)."""
+    """params[i], layer i's (W, b): floating arrays of shapes (n_in, n_out) and (n_out,)."""
     if not isinstance(layer, tuple | list):
-        raise TypeError(f"layer {i} must be a pair (W, b), got {type(layer).__name__}")
+        raise TypeError(f"params[{i}] must be a pair (W, b), got {type(layer).__name__}")
     if len(layer) != 2:
-        raise ValueError(f"layer {i} must be a pair (W, b), got {len(layer)} items")
+        raise ValueError(f"params[{i}] must be a pair (W, b), got {len(layer)} items")
     W, b = layer
-    float_array(W, f"layer {i} W", ndim=2)
-    float_array(b, f"layer {i} b", ndim=1)
+    float_array(W, f"params[{i}] W", ndim=2)
+    float_array(b, f"params[{i}] b", ndim=1)
     if b.shape[0] != W.shape[1]:
-        raise ValueError(f"layer {i}: b must have shape ({W.shape[1]},), got {b.shape}")
+        raise ValueError(f"params[{i}]: b must have shape ({W.shape[1]},), got {b.shape}")
     if n_in is not None and W.shape[0] != n_in:
-        raise ValueError(f"layer {i}: W must have {n_in} rows, got shape {W.shape}")
+        raise ValueError(f"params[{i}]: W must have {n_in} rows, one per output of layer "
+                         f"{i - 1}, got shape {W.shape}")
     return W, b

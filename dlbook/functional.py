@@ -19,13 +19,14 @@ import numpy as np
 from scipy.special import erf
 
 from dlbook._checks import (
+    boolean,
     float_array,
     images,
     indices,
     int_at_least,
+    non_negative,
     positive,
     positive_int,
-    real,
     sizes,
     validate,
 )
@@ -38,9 +39,9 @@ def _axis(value: Any, name: str) -> int:
     return int(value)
 
 
-def _on_floats(*scalars: str) -> Callable:
-    """Decorator for a kernel: its first argument must be a floating ndarray, and the
-    parameters named in ``scalars``, when passed, finite real numbers.
+def _on_floats(**rules: Callable[[Any, str], Any]) -> Callable:
+    """Decorator for a kernel: its first argument must be a floating ndarray, and each
+    other argument named in ``rules``, when passed, must pass its rule (α > 0, an int axis).
 
     Kernels run inside every layer on every step, so these are type tests only (no scan
     of the array's values), and the common case costs an isinstance and a dtype test.
@@ -55,13 +56,14 @@ def _on_floats(*scalars: str) -> Callable:
                 x = _as_float_array(x, f"{fn.__name__} {first}")
             if args or kwargs:
                 for name, value in (*zip(others, args, strict=False), *kwargs.items()):
-                    if name in scalars and not (type(value) is float and math.isfinite(value)):
-                        real(value, name)
+                    if name in rules:
+                        rules[name](value, name)
             return fn(x, *args, **kwargs)
 
         return kernel
 
     return decorate
+
 
 def _as_float_array(x: Any, name: str) -> np.ndarray:
     """A real number becomes a 0-d float64 array (so F.sigmoid(0.5) works); arrays must
@@ -127,26 +129,26 @@ def relu_grad(x: np.ndarray) -> np.ndarray:
     return (x > 0).astype(x.dtype)
 
 
-@_on_floats("alpha")
+@_on_floats(alpha=non_negative)
 def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU(x) = x if x > 0 else αx."""
     return np.where(x > 0, x, alpha * x)
 
 
-@_on_floats("alpha")
+@_on_floats(alpha=non_negative)
 def leaky_relu_grad(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU'(x) = 1 if x > 0 else α."""
     return np.where(x > 0, 1.0, alpha).astype(x.dtype)
 
 
-@_on_floats("alpha")
+@_on_floats(alpha=positive)
 def elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """ELU(x) = x if x > 0 else α(e^x - 1)."""
     # expm1 on min(x, 0) keeps precision near 0 and avoids overflow for large x.
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
-@_on_floats("alpha")
+@_on_floats(alpha=positive)
 def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """ELU'(x) = 1 if x > 0 else αe^x."""
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype)
@@ -171,13 +173,13 @@ def gelu_grad(x: np.ndarray) -> np.ndarray:
     return cdf + x * pdf
 
 
-@_on_floats("beta")
+@_on_floats(beta=positive)
 def swish(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     """swish(x) = x σ(βx); β = 1 is SiLU."""
     return x * sigmoid(beta * x)
 
 
-@_on_floats("beta")
+@_on_floats(beta=positive)
 def swish_grad(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     """swish'(x) = σ(βx) + βx σ(βx)(1 - σ(βx))."""
     s = sigmoid(beta * x)
@@ -195,7 +197,7 @@ def softplus(x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-@_on_floats()
+@_on_floats(axis=_axis, keepdims=boolean)
 def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """log Σ_j e^(x_j) = m + log Σ_j e^(x_j - m), with m = max_j x_j (no overflow)."""
     m = np.max(x, axis=axis, keepdims=True)
@@ -203,13 +205,13 @@ def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
-@_on_floats()
+@_on_floats(axis=_axis)
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(x)_i = x_i - logsumexp(x)."""
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
-@_on_floats()
+@_on_floats(axis=_axis)
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(x)_i = e^(x_i - m) / Σ_j e^(x_j - m); shifting by m = max x changes nothing."""
     z = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -239,8 +241,8 @@ def _check_vjp(s: np.ndarray, grad_out: np.ndarray, axis: int) -> None:
 
 
 def _loss(**rules: Callable[[Any, str], Any]) -> Callable:
-    """Decorator for a loss ``fn(pred, target, ...)``: pred must be a floating array and
-    target an array of numbers of pred's shape, handed on in pred's dtype; any other
+    """Decorator for a loss ``fn(pred, target, ...)``: pred and target must be floating
+    arrays of one shape (target finite), target handed on in pred's dtype; any other
     argument named in ``rules`` (``target`` included) must pass its rule."""
 
     def decorate(fn: Callable) -> Callable:
@@ -263,13 +265,12 @@ def _loss(**rules: Callable[[Any, str], Any]) -> Callable:
 
 
 def _target_like(pred: np.ndarray, target: Any, pred_name: str) -> np.ndarray:
-    target = np.asarray(target)
-    if target.dtype.kind not in "biuf":
-        raise TypeError(f"target must be an array of numbers, got dtype {target.dtype}")
+    # Integer or list targets are refused, as in PyTorch: cast 0/1 labels with .astype(float).
+    float_array(target, "target", finite=True)
     if target.shape != pred.shape:
         raise ValueError(f"target must have the shape of {pred_name} {pred.shape}, "
                          f"got {target.shape}")
-    return float_array(target.astype(pred.dtype, copy=False), "target", finite=True)
+    return target.astype(pred.dtype, copy=False)
 
 
 def _probabilities(t: np.ndarray, name: str) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dlbook._checks import float_array, function, generator, instance, positive, validate
-from dlbook.nn import Module
+from dlbook.nn import Loss, Module
 
 
 def _perturbable(x: Any, name: str) -> np.ndarray:
@@ -62,19 +62,13 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _check_real_pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
-    """a and b as float64 arrays of one shape (numbers, lists or arrays of real numbers)."""
-    arrays = []
-    for name, value in (("a", a), ("b", b)):
-        array = np.asarray(value)
-        if array.dtype.kind not in "biuf":
-            raise TypeError(f"relative_error {name} must be an array of real numbers, "
-                            f"got {type(value).__name__} of dtype {array.dtype}")
-        arrays.append(float_array(array.astype(np.float64), f"relative_error {name}",
-                                  finite=True))
-    if arrays[0].shape != arrays[1].shape:
-        raise ValueError(f"relative_error: a and b need equal shapes, got {arrays[0].shape} "
-                         f"and {arrays[1].shape}")
-    return arrays[0], arrays[1]
+    """a and b, finite floating arrays of one shape, as float64."""
+    float_array(a, "relative_error a", finite=True)
+    float_array(b, "relative_error b", finite=True)
+    if a.shape != b.shape:
+        raise ValueError(f"relative_error: a and b need equal shapes, got {a.shape} "
+                         f"and {b.shape}")
+    return a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)
 
 
 @validate(module=instance(Module), x=_float64_input, rng=generator, h=positive, tol=positive,
@@ -106,8 +100,8 @@ def check_module(module: Module, x: np.ndarray, *, rng: np.random.Generator, h: 
     return _compare(type(module).__name__, analytic, numeric, tol, atol)
 
 
-@validate(loss=function, pred=_float64_input, h=positive, tol=positive)
-def check_loss(loss: Callable, pred: np.ndarray, target: np.ndarray, h: float = 1e-6,
+@validate(loss=instance(Loss), pred=_float64_input, h=positive, tol=positive)
+def check_loss(loss: Loss, pred: np.ndarray, target: np.ndarray, h: float = 1e-6,
                tol: float = 1e-7) -> float:
     """Compare ``loss.backward()`` with central differences of ``loss(pred, target)``."""
     pred = pred.copy()
@@ -153,4 +147,4 @@ def _check_gradient(owner: str, name: str, analytic: Any, numeric: np.ndarray) -
 def _error(analytic: np.ndarray, numeric: np.ndarray, atol: float) -> float:
     if max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0)) <= atol:
         return float(np.abs(analytic - numeric).max(initial=0.0))
-    return relative_error(analytic, numeric)
+    return relative_error(analytic.astype(np.float64), numeric)  # an int gradient too

@@ -20,6 +20,7 @@ from dlbook._checks import (
     instance,
     mapping_of,
     non_negative,
+    number,
     one_of,
     optional,
     or_empty,
@@ -48,7 +49,7 @@ class History:
     metrics: dict[str, list[float]] = field(default_factory=dict)
     stopped_epoch: int | None = None
 
-    @validate(name=instance(str), value=instance(int, float, np.integer, np.floating))
+    @validate(name=instance(str), value=number)
     def record(self, name: str, value: float) -> None:
         """Append ``value`` to the series ``name``."""
         self.metrics.setdefault(name, []).append(float(value))
@@ -94,8 +95,9 @@ def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
 def _check_scores(scores: np.ndarray, y: np.ndarray) -> None:
     if scores.ndim not in (1, 2):
         raise ValueError(f"scores must be (N,), (N, 1) or (N, K), got shape {scores.shape}")
-    if y.size != len(scores):
-        raise ValueError(f"y must have {len(scores)} labels, got {y.size} (one per row of scores)")
+    if y.shape not in ((len(scores),), (len(scores), 1)):
+        raise ValueError(f"y must have shape ({len(scores)},) or ({len(scores)}, 1), one label "
+                         f"per row of scores, got {y.shape}")
     # float 0/1 targets (as BCEWithLogitsLoss takes them) are labels too; -1/+1 labels are not
     if y.min() < 0 or not np.array_equal(y, np.round(y)):
         raise ValueError(f"y must hold class labels 0, 1, ..., got values {np.unique(y)[:5]}")

@@ -205,7 +205,8 @@ def test_bad_input_raises_with_a_clear_message():
         MLP([2], rng=np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         MLP([2, 1], rng=0)
-    with pytest.raises(ValueError, match=r"layer 1: W must have 3 rows, got shape \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"params\[1\]: W must have 3 rows, one per output "
+                                         r"of layer 0, got shape \(2, 1\)"):
         MLP.from_arrays([(np.zeros((2, 3)), np.zeros(3)), (np.zeros((2, 1)), np.zeros(1))])
 
 
@@ -227,10 +228,13 @@ def test_mlp_and_neuron_name_bad_arguments():
         MLP([2.0, 1], rng=rng)
     with pytest.raises(TypeError, match=r"params must be a list of \(W, b\) pairs, got int"):
         MLP.from_arrays(5)
-    with pytest.raises(ValueError, match=r"layer 0 must be a pair \(W, b\), got 1 items"):
+    with pytest.raises(ValueError, match=r"params\[0\] must be a pair \(W, b\), got 1 items"):
         MLP.from_arrays([(np.zeros((2, 3)),)])
     with pytest.raises(TypeError, match="Neuron input must be a list of 1 Values or numbers"):
         Neuron([1.0], 0.0)(3.0)
+    with pytest.raises(TypeError, match=r"Neuron input x\[0\] must be a Value, int or float, "
+                                        r"got NoneType"):
+        Neuron([1.0], 0.0)([None])
     with pytest.raises(ValueError, match="activation must be one of"):
         Neuron([1.0], 0.0, activation="softmax")
     with pytest.raises(TypeError, match="exponent of Value \\*\\* must be an int or float"):

@@ -106,7 +106,9 @@ def test_pca_rejects_bad_k_and_shapes():
         pca(X, 4)
     with pytest.raises(TypeError, match="k must be an int"):
         pca(X, 2.0)
-    with pytest.raises(ValueError, match=r"components must have shape \(\?, 3\)"):
+    with pytest.raises(ValueError, match=r"X and components must have the same number of "
+                                         r"columns d, got X of shape \(5, 3\) and components "
+                                         r"of shape \(2, 4\)"):
         pca_reconstruct(X, np.zeros(3), np.zeros((2, 4)))
 
 

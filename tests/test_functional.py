@@ -205,8 +205,10 @@ def test_bce_rejects_nan_targets_and_losses_name_bad_targets():
         F.bce_with_logits_grad(np.zeros(2), np.array([np.nan, 1.0]))
     with pytest.raises(ValueError, match="target must be finite, got 1 NaN or infinite entries"):
         F.mse(np.zeros(2), np.array([np.inf, 1.0]))
-    with pytest.raises(TypeError, match="target must be an array of numbers, got dtype object"):
+    with pytest.raises(TypeError, match="target must be a numpy.ndarray, got NoneType"):
         F.mse(np.zeros(2), None)
+    with pytest.raises(TypeError, match="target must have a floating dtype, got int64"):
+        F.bce_with_logits(np.zeros(2), np.array([0, 1]))  # 0/1 labels: cast them to float
     with pytest.raises(ValueError, match=r"target must have the shape of logits \(2,\)"):
         F.bce_with_logits(np.zeros(2), np.zeros(3))
     with pytest.raises(TypeError, match="delta must be a real number, got str"):

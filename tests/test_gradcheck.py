@@ -248,7 +248,11 @@ def test_numerical_gradient_and_relative_error_name_bad_arguments():
         numerical_gradient(1.0, np.zeros(2))
     with pytest.raises(ValueError, match="h must be finite, got nan"):
         numerical_gradient(lambda: 0.0, np.zeros(2), h=np.nan)
-    with pytest.raises(TypeError, match="relative_error a must be an array of real numbers"):
+    with pytest.raises(TypeError, match="relative_error a must be a numpy.ndarray, got NoneType"):
         relative_error(None, np.zeros(2))
-    with pytest.raises(TypeError, match="relative_error b must be an array of real numbers"):
+    with pytest.raises(TypeError, match="relative_error b must be a numpy.ndarray, got str"):
         relative_error(np.zeros(2), "abc")
+    with pytest.raises(TypeError, match="relative_error a must have a floating dtype, got int64"):
+        relative_error(np.zeros(2, dtype=np.int64), np.zeros(2))
+    with pytest.raises(TypeError, match="loss must be a Loss, got type"):
+        check_loss(nn.MSELoss, np.zeros(2), np.zeros(2))  # the class, not an instance

@@ -71,8 +71,11 @@ def test_accuracy_for_logits_and_class_scores():
     assert train.accuracy(np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([0, 0])) == 0.5
     assert train.accuracy(np.array([1.5, -0.2, 0.3]), np.array([1, 0, 0])) == pytest.approx(2 / 3)
     assert train.accuracy(np.array([[1.5], [-0.2]]), np.array([1, 0])) == 1.0
-    with pytest.raises(ValueError, match="y must have 2 labels, got 3"):
+    with pytest.raises(ValueError, match=r"y must have shape \(2,\) or \(2, 1\), one label per "
+                                         r"row of scores, got \(3,\)"):
         train.accuracy(np.zeros((2, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"y must have shape \(2,\) or \(2, 1\)"):
+        train.accuracy(np.zeros((2, 3)), np.zeros((1, 2)))
 
 
 def test_evaluate_restores_the_mode():

@@ -8,7 +8,7 @@ import numpy as np
 from dlbook._checks import (
     at_least,
     generator,
-    images,
+    image_data,
     non_negative,
     one_of,
     per_example,
@@ -53,7 +53,7 @@ def shift_images(x: np.ndarray, dy: int | np.ndarray, dx: int | np.ndarray) -> n
 
 
 def _check_shift_args(x: np.ndarray, dy: int | np.ndarray, dx: int | np.ndarray) -> None:
-    images(x, "x")
+    image_data(x, "x")
     per_example(dy, "dy", len(x), integer=True)
     per_example(dx, "dx", len(x), integer=True)
 
@@ -98,19 +98,19 @@ def rotate_images(x: np.ndarray, degrees: float | np.ndarray,
 
 
 def _check_rotate_args(x: np.ndarray, degrees: float | np.ndarray, order: str) -> None:
-    images(x, "x")
+    image_data(x, "x")
     per_example(degrees, "degrees", len(x))
     one_of(*ORDERS)(order, "order")
 
 
-@validate(x=images, sigma=non_negative, rng=generator)
+@validate(x=image_data, sigma=non_negative, rng=generator)
 def add_gaussian_noise(x: np.ndarray, sigma: float, *, rng: np.random.Generator) -> np.ndarray:
     """Additive pixel noise: out = x + sigma * eps, eps ~ N(0, 1) i.i.d.; x's dtype kept."""
     noise = rng.standard_normal(x.shape)
     return (x + sigma * noise).astype(x.dtype, copy=False)
 
 
-@validate(x=images, max_shift=at_least(0), rng=generator)
+@validate(x=image_data, max_shift=at_least(0), rng=generator)
 def random_shift(x: np.ndarray, max_shift: int, *, rng: np.random.Generator) -> np.ndarray:
     """shift_images with per-image (dy, dx) drawn uniformly from {-max_shift, ..., max_shift}."""
     n = len(x)
@@ -119,7 +119,7 @@ def random_shift(x: np.ndarray, max_shift: int, *, rng: np.random.Generator) -> 
     return shift_images(x, dy, dx)
 
 
-@validate(x=images, max_degrees=non_negative, rng=generator, order=one_of(*ORDERS))
+@validate(x=image_data, max_degrees=non_negative, rng=generator, order=one_of(*ORDERS))
 def random_rotate(x: np.ndarray, max_degrees: float, *, rng: np.random.Generator,
                   order: str = "bilinear") -> np.ndarray:
     """rotate_images with per-image angles drawn uniformly from [-max_degrees, max_degrees]."""

@@ -8,7 +8,6 @@ import numpy as np
 from dlbook._checks import (
     data,
     data_array,
-    floats,
     generator,
     in_unit_interval,
     instance,
@@ -73,17 +72,19 @@ def pca_reconstruct(X: np.ndarray, mean: np.ndarray, components: np.ndarray) -> 
 def _check_reconstruct_args(X: np.ndarray, mean: np.ndarray, components: np.ndarray) -> None:
     """X is (n, d), mean (d,) and components (k, d), all finite."""
     d = data_array(X, "X", ndim=2).shape[1]
-    shape(data_array(components, "components", ndim=2), "components", (None, d))
+    if data_array(components, "components", ndim=2).shape[1] != d:
+        raise ValueError(f"X and components must have the same number of columns d, got X "
+                         f"of shape {X.shape} and components of shape {components.shape}")
     shape(data_array(mean, "mean", ndim=1), "mean", (d,))
 
 
-@validate(X=floats(), sigma=non_negative, rng=generator)
+@validate(X=data(), sigma=non_negative, rng=generator)
 def gaussian_noise(X: np.ndarray, sigma: float, *, rng: np.random.Generator) -> np.ndarray:
     """x̃ = x + σ ε with ε ~ N(0, I): additive corruption for a denoising autoencoder."""
     return X + sigma * rng.standard_normal(X.shape)
 
 
-@validate(X=floats(), p=in_unit_interval, rng=generator)
+@validate(X=data(), p=in_unit_interval, rng=generator)
 def mask_noise(X: np.ndarray, p: float, *, rng: np.random.Generator) -> np.ndarray:
     """x̃ = x ⊙ m with m_i ~ Bernoulli(1 - p): each entry set to 0 with probability p."""
     return X * (rng.random(X.shape) >= p)
