@@ -12,6 +12,7 @@ import textwrap
 from html import escape
 from typing import Any
 
+import numpy as np
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
@@ -75,15 +76,18 @@ _GLUE_PREFIX = "application/papermill.record/"
 def glue(name: str, value: Any, display: bool = True) -> None:
     """Store ``value``'s display form under ``name`` for the book's {glue:text} roles.
 
-    The same output as ``myst_nb.glue`` (so the built book renders it the same way), without
-    importing myst-nb, which costs seconds per chapter and does not exist in a browser
-    kernel. Outside IPython it does nothing.
+    The same output as ``myst_nb.glue`` (so the built book renders it the same way), except
+    that a NumPy scalar is stored as the Python number it holds, so that a format such as
+    {glue:text}`name:.2f` can read it back. It does not import myst-nb, which costs seconds
+    per chapter and does not exist in a browser kernel. Outside IPython it does nothing.
     """
     try:
         from IPython.core.formatters import format_display_data
         from IPython.display import display as ipython_display
     except ImportError:  # plain Python: nothing to glue into
         return
+    if isinstance(value, np.generic):  # np.float64(0.5) would reach the page as its repr
+        value = value.item()
     bundle, metadata = format_display_data(value)
     prefix = "" if display else _GLUE_PREFIX
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}

@@ -24,3 +24,12 @@ def test_glue_matches_myst_nb(value, display):
 def test_glue_rejects_a_name_that_is_not_a_string():
     with pytest.raises(TypeError, match="name must be a str"):
         glue(3, 1.0)
+
+
+def test_glue_stores_a_numpy_scalar_as_the_python_number():
+    import numpy as np
+
+    calls = []
+    with mock.patch("IPython.display.display", side_effect=lambda *a, **k: calls.append(a)):
+        glue("name", np.float64(0.25), display=False)
+    assert calls[0][0] == {"application/papermill.record/text/plain": "0.25"}
