@@ -31,7 +31,7 @@ NB_ENV := PYTHONHASHSEED=0 \
 	MPLBACKEND=module://matplotlib_inline.backend_inline \
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-LINT_PATHS := dlbook tests benchmarks
+LINT_PATHS := dlbook tests benchmarks tools
 
 .PHONY: help book test lint pytest nbval execute lab serve clean distclean
 
@@ -49,10 +49,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install -r requirements.txt
 	touch $@
 
+# The revision pages (book/interview-answers.md, book/self-test.md) are generated
+# from the notebooks first; tests/test_revision.py checks the committed copies.
 # A fresh _build every time: after a failed -W build an incremental rebuild
 # can report success with empty pages. --keep-going lists every warning, and
 # -W still makes the exit status non-zero if there was any.
 book: $(STAMP)
+	$(BIN)/python tools/revision.py
 	rm -rf _build
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
