@@ -83,6 +83,7 @@ nbval: $(STAMP)
 
 execute: $(STAMP)
 	$(NB_ENV) $(BIN)/python benchmarks/book_time.py --inplace --timeout 60
+	$(BIN)/python tools/revision.py
 
 # Localhost only. Jupyter refuses to run as root without --allow-root (root is
 # the normal user on the project's machines).

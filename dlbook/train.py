@@ -139,7 +139,8 @@ def fit(model: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np
     Records per epoch the mean training ``loss``, each metric on the training set, and
     ``val_loss``/``val_<metric>`` if ``val_data`` is given. A callback
     ``cb(epoch, history, model)`` returning True stops training; ``verbose=k`` prints
-    every k epochs. Raises ``DivergenceError`` naming the step if the loss turns NaN or inf.
+    every k epochs. Raises ``DivergenceError`` naming the step if the loss turns NaN or inf
+    (or, after an epoch's last step, the parameters).
     """
     same_length(X, y)
     history, step = History(), 0
@@ -155,8 +156,8 @@ def fit(model: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np
             optimizer.step()
             total += loss * len(xb)
         history.record("loss", total / len(X))
-        train_loss = _record_metrics(history, model, loss_fn, (X, y), val_data, metrics)
-        _check_finite(train_loss, epoch, step, optimizer)  # the last step may overflow
+        _record_metrics(history, model, loss_fn, (X, y), val_data, metrics)
+        _check_parameters(optimizer, epoch, step)  # the epoch's last step may overflow
         if verbose and epoch % verbose == 0:
             print(f"epoch {epoch:4d}  {history}")
         if any(cb(epoch, history, model) for cb in callbacks):
@@ -174,17 +175,25 @@ def _check_finite(loss: float, epoch: int, step: int, optimizer: Optimizer) -> N
         )
 
 
+def _check_parameters(optimizer: Optimizer, epoch: int, step: int) -> None:
+    if not all(np.isfinite(p.data).all() for p in optimizer.params):
+        raise DivergenceError(
+            f"parameters became NaN or infinite at epoch {epoch}, step {step}; "
+            f"try a smaller learning rate (lr={optimizer.lr:g})"
+        )
+
+
 def _record_metrics(history: History, model: Module, loss_fn: Loss, train_data: Data,
-                    val_data: Data | None, metrics: dict[str, Metric] | None) -> float:
-    """Record the metrics on the training set and val_* on val_data; return the training
-    loss in evaluation mode (the recorded ``loss`` is the mean over the epoch's batches)."""
-    scores = evaluate(model, loss_fn, *train_data, metrics)
-    for name, value in scores.items():
-        if name != "loss":
-            history.record(name, value)
+                    val_data: Data | None, metrics: dict[str, Metric] | None) -> None:
+    """Record each metric on the training set, and val_loss/val_<metric> on val_data.
+    (The recorded ``loss`` is the mean over the epoch's batches; with no metrics the
+    training set is not evaluated again.)"""
+    if metrics:
+        for name, value in evaluate(model, loss_fn, *train_data, metrics).items():
+            if name != "loss":
+                history.record(name, value)
     for name, value in (evaluate(model, loss_fn, *val_data, metrics) if val_data else {}).items():
         history.record(f"val_{name}", value)
-    return scores["loss"]
 
 
 def _call_on_train_end(callbacks: Sequence[Callback], model: Module) -> None:

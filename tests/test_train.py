@@ -44,6 +44,25 @@ def test_fit_stops_with_a_clear_error_when_the_loss_diverges():
                   X, np.eye(2)[y], epochs=50, batch_size=200, rng=rng)
 
 
+def test_fit_names_parameters_that_overflow_on_the_last_step_of_training():
+    # one epoch of one batch: the loss is finite, the step that follows it is not
+    X = np.ones((4, 1))
+    model = nn.Dense(1, 1, rng=np.random.default_rng(0))
+    with pytest.raises(train.DivergenceError,
+                       match=r"parameters became NaN or infinite at epoch 1, step 1"):
+        train.fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=1e308),
+                  X, 1e3 * X, epochs=1, batch_size=4, rng=np.random.default_rng(0))
+
+
+def test_fit_without_metrics_does_not_evaluate_the_training_set_again(monkeypatch):
+    calls = []
+    monkeypatch.setattr(train, "evaluate", lambda *a, **k: calls.append(1) or {"loss": 0.0})
+    rng, X, y, model = xor_problem()
+    train.fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
+              X, y, epochs=2, batch_size=50, rng=rng)
+    assert calls == []
+
+
 def test_early_stopping_stops_and_restores_the_best_parameters():
     rng, X, y, model = xor_problem()
     stopper = train.EarlyStopping(monitor="val_loss", patience=2)
