@@ -83,7 +83,7 @@ def float_array(x: Any, name: str, ndim: int | None = None, *, finite: bool = Fa
     """
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # np.issubdtype(x.dtype, np.floating), ten times faster
         raise TypeError(f"{name} must have a floating dtype, got {x.dtype}")
     _ndim(x, name, ndim)
     if nonempty and x.size == 0:
@@ -113,7 +113,7 @@ def int_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
     """Return ``x`` if it is an integer NumPy array (of ``ndim`` dims if given), else raise."""
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray of integers, got {type(x).__name__}")
-    if not np.issubdtype(x.dtype, np.integer):
+    if x.dtype.kind not in "iu":  # np.issubdtype(x.dtype, np.integer)
         raise TypeError(f"{name} must have an integer dtype, got {x.dtype}")
     return _ndim(x, name, ndim)
 

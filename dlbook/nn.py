@@ -174,12 +174,15 @@ def _check_grad_out(grad_out: np.ndarray, out_shape: tuple[int, ...], owner: str
 def _check_input_shape(x: np.ndarray, owner: str, layout: tuple[int | str, ...]) -> None:
     """x must be a floating array of shape ``layout``, whose str entries may be any size."""
     float_array(x, f"{owner} input")
-    want = "(" + ", ".join(map(str, layout)) + ")"
     if x.ndim != len(layout):
         raise ValueError(f"{owner} input must be {len(layout)}-D, got shape {x.shape}; "
-                         f"expected {want}")
+                         f"expected {_layout(layout)}")
     if any(isinstance(e, int) and s != e for s, e in zip(x.shape, layout, strict=True)):
-        raise ValueError(f"{owner} expected input of shape {want}, got {x.shape}")
+        raise ValueError(f"{owner} expected input of shape {_layout(layout)}, got {x.shape}")
+
+
+def _layout(layout: tuple[int | str, ...]) -> str:
+    return "(" + ", ".join(map(str, layout)) + ")"
 
 
 def _bias(bias: bool, size: int, dtype: type) -> Parameter | None:
