@@ -101,6 +101,28 @@ def execute(path: Path, timeout: int) -> tuple[object, float, str | None]:
     return nb, time.perf_counter() - start, error
 
 
+def merge_streams(nb):
+    """Join each cell's consecutive stdout (or stderr) outputs into one output.
+
+    How a cell's printing is split into messages depends on timing (a busy machine
+    delivers one loop's prints in several), so without this the stored notebook would
+    change from run to run although the text is the same.
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == out.get("name")):
+                previous["text"] = "".join(previous["text"]) + "".join(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
+
+
 def _stored_error(nb) -> str | None:
     """An error output that did not stop execution (e.g. raised while a figure was drawn
     after the cell finished), unless its cell is tagged `raises-exception`."""
@@ -145,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             slow.append(path.name)
             line += f"  SLOW (limit {args.limit:g} s)"
         if error is None and args.inplace:
-            nbformat.write(nb, path)
+            nbformat.write(merge_streams(nb), path)
             line += "  written"
         print(line, flush=True)
 
