@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,52 @@ def test_glued_numbers_are_stored_as_numbers(path: Path) -> None:
            for o in c.get("outputs", []) if "scrapbook" in o.get("metadata", {})
            and any("np." in "".join(v) for v in o.get("data", {}).values())]
     assert not bad, f"{path.name}: glued values stored as NumPy reprs: {bad[:5]}"
+
+
+# What a chapter may import so that it also runs in the browser (JupyterLite's Pyodide
+# kernel): the standard library, dlbook, and packages that Pyodide ships (cycler comes
+# with matplotlib; IPython with the kernel).
+PYODIDE_PACKAGES = {"numpy", "scipy", "matplotlib", "cycler", "sklearn", "pygments", "IPython"}
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Top-level names of the modules that ``source`` imports (IPython magics skipped)."""
+    code = "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _not_in_pyodide(names: set[str]) -> set[str]:
+    return {n for n in names
+            if n not in sys.stdlib_module_names and n not in PYODIDE_PACKAGES | {"dlbook"}}
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_imports_only_what_pyodide_provides(path: Path) -> None:
+    names = set()
+    for cell in _read_nb(path)["cells"]:
+        if cell["cell_type"] == "code":
+            names |= _imported_modules(_source(cell))
+    assert not _not_in_pyodide(names), (
+        f"{path.name} imports {sorted(_not_in_pyodide(names))}, which the browser's Python "
+        f"(Pyodide) does not provide; allowed: the standard library, dlbook, "
+        f"{sorted(PYODIDE_PACKAGES)}")
+
+
+def test_dlbook_imports_only_what_pyodide_provides() -> None:
+    for path in sorted(DLBOOK.rglob("*.py")):
+        names = _imported_modules(path.read_text(encoding="utf-8"))
+        assert not _not_in_pyodide(names), f"{path.relative_to(ROOT)} imports " \
+            f"{sorted(_not_in_pyodide(names))}, which Pyodide does not provide"
+
+
+def test_pyodide_import_check_can_fail() -> None:
+    assert _not_in_pyodide(_imported_modules("import torch\nfrom myst_nb import glue\n"
+                                             "import numpy as np\nimport os.path")) \
+        == {"torch", "myst_nb"}
