@@ -28,6 +28,7 @@ from dlbook._checks import (
     optional,
     positive,
     positive_int,
+    sequence_of,
     shape,
 )
 
@@ -227,6 +228,49 @@ class Dense(Module):
 
     def check_input(self, x: np.ndarray) -> None:
         _check_input_shape(x, "Dense", ("N", self.in_features))
+
+
+class StackedDense(Module):
+    """K Dense layers side by side, one per network: y[k] = x[k] W[k] + b[k], with
+    W (K, in, out), b (K, 1, out) and input x (K, N, in).
+
+    Trains K copies of a network (other seeds, learning rates or inputs) in one pass.
+    The slices never mix, so slice k computes what ``layers[k]`` would on x[k]; an
+    elementwise optimiser (SGD, Adam, ...) then updates each slice as it would alone.
+    """
+
+    def __init__(self, layers: list[Dense]) -> None:
+        _check_stackable(layers)
+        self.W = Parameter(np.stack([layer.W.data for layer in layers]), "W")
+        self.b = Parameter(np.stack([layer.b.data[None] for layer in layers]), "b")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """y[k] = x[k] W[k] + b[k], one batched matmul."""
+        self.x = x
+        return x @ self.W.data + self.b.data
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Dense's backward for each slice: ∂L/∂W[k] = x[k]ᵀ g[k], ∂L/∂b[k] = Σ_n g[k, n],
+        ∂L/∂x[k] = g[k] W[k]ᵀ."""
+        self.W.grad += self.x.transpose(0, 2, 1) @ grad_out
+        self.b.grad += grad_out.sum(axis=1, keepdims=True)
+        return grad_out @ self.W.data.transpose(0, 2, 1)
+
+    def check_input(self, x: np.ndarray) -> None:
+        _check_input_shape(x, "StackedDense", (len(self.W.data), "N", self.W.data.shape[1]))
+
+
+def _check_stackable(layers: object) -> None:
+    """A non-empty list of Dense layers with biases, all of one shape and dtype."""
+    sequence_of(instance(Dense))(layers, "layers")
+    first = layers[0]  # type: ignore[index]
+    for i, layer in enumerate(layers):  # type: ignore[arg-type]
+        if layer.b is None:
+            raise ValueError(f"layers[{i}] has no bias; StackedDense needs Dense(..., bias=True)")
+        if layer.W.data.shape != first.W.data.shape or layer.W.data.dtype != first.W.data.dtype:
+            raise ValueError(f"layers must share one shape and dtype: layers[0] has W "
+                             f"{first.W.data.dtype} {first.W.data.shape}, layers[{i}] has "
+                             f"{layer.W.data.dtype} {layer.W.data.shape}")
 
 
 class Activation(Module):

@@ -394,6 +394,10 @@ case("nn.Module.named_parameters",
 
 layer("nn.Dense", lambda: (mod("nn").Dense, dict(in_features=3, out_features=2, rng=rng())),
       lambda: normal(4, 3))
+layer("nn.StackedDense",
+      lambda: (mod("nn").StackedDense,
+               dict(layers=[mod("nn").Dense(3, 2, rng=np.random.default_rng(s)) for s in (0, 1)])),
+      lambda: normal(2, 4, 3))
 for _name in ["Sigmoid", "Tanh", "ReLU", "GELU", "Softmax"]:
     layer(f"nn.{_name}", lambda _n=_name: (getattr(mod("nn"), _n), {}), lambda: normal(4, 3),
           fixed_input=False, ctor_args=False, activation=_name != "Softmax")
