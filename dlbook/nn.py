@@ -295,7 +295,7 @@ class Activation(Module):
 
 
 class Sigmoid(Activation):
-    """σ(x) = 1 / (1 + e^(-x)); backward reuses the output: σ'(x) = σ(x)(1 - σ(x))."""
+    """σ(x) = 1 / (1 + e^(-x))."""
 
     def f(self, x: np.ndarray) -> np.ndarray:
         return F.sigmoid(x)
@@ -303,29 +303,15 @@ class Sigmoid(Activation):
     def df(self, x: np.ndarray) -> np.ndarray:
         return F.sigmoid_grad(x)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.y = self.f(x)
-        return self.y
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out * (self.y * (1.0 - self.y))  # = g ⊙ σ'(x), without a second exp
-
 
 class Tanh(Activation):
-    """tanh(x); backward reuses the output: tanh'(x) = 1 - tanh²(x)."""
+    """tanh(x)."""
 
     def f(self, x: np.ndarray) -> np.ndarray:
         return F.tanh(x)
 
     def df(self, x: np.ndarray) -> np.ndarray:
         return F.tanh_grad(x)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.y = self.f(x)
-        return self.y
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out * (1.0 - self.y**2)  # = g ⊙ tanh'(x), without a second tanh
 
 
 class ReLU(Activation):
