@@ -368,3 +368,23 @@ def test_pyodide_import_check_can_fail() -> None:
     assert _not_in_pyodide(_imported_modules("import torch\nfrom myst_nb import glue\n"
                                              "import numpy as np\nimport os.path")) \
         == {"torch", "myst_nb"}
+
+
+# A cell that only draws a figure (no assert, print, glue or listing) has its code folded
+# on the site ("hide-input"): the figure is the point, the matplotlib a click away.
+CHECKING_RE = re.compile(r"\bassert\b|print\(|glue\(|show_source|display\(")
+
+
+def _pure_plot_cells(nb: dict) -> list[int]:
+    return [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))
+            and not CHECKING_RE.search(_source(c))]
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("*.ipynb")), ids=lambda p: p.name)
+def test_plotting_cells_fold_their_code(path: Path) -> None:
+    nb = _read_nb(path)
+    unfolded = [i for i in _pure_plot_cells(nb)
+                if "hide-input" not in nb["cells"][i].get("metadata", {}).get("tags", [])]
+    assert not unfolded, f"{path.name}: cells {unfolded} only draw a figure; tag them " \
+        f"hide-input"
