@@ -108,3 +108,23 @@ def test_check_fails_on_a_stale_page(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert revision.main(["--check"]) == 1
     assert revision.main([]) == 0
     assert revision.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_no_follow_up_answer_ends_by_leading_into_a_missing_output(
+        name: str, chapters: dict[str, revision.Chapter]) -> None:
+    """An answer whose text ends "...:" leads into its code's printed output, which the
+    revision pages and the deck must then include."""
+    for question, answer in chapters[name].followups:
+        assert not answer.rstrip().endswith(":"), f"{name}: {question!r} ends with ':'"
+
+
+def test_printed_output_joins_an_answer_that_leads_into_it() -> None:
+    cells = [{"cell_type": "markdown", "source": "**Why?** Run it:"},
+             {"cell_type": "code", "source": "print(1)", "outputs": [
+                 {"output_type": "stream", "name": "stdout", "text": ["one\n", "two\n"]}]},
+             {"cell_type": "markdown", "source": "**And this?** See below."},
+             {"cell_type": "code", "source": "print(2)", "outputs": [
+                 {"output_type": "stream", "name": "stdout", "text": "three\n"}]}]
+    assert revision.followups(cells, "test") == [
+        ("Why?", "Run it:\n\n```text\none\ntwo\n```"), ("And this?", "See below.")]

@@ -10,7 +10,8 @@ book/appendix-*.ipynb) and extracts
 - the follow-up questions: the items of "## Follow-up questions", written either as a
   paragraph that opens with a bold question (``**Why ...?** answer``) or as a definition
   list (``Question`` / ``: answer``). Markdown cells after a code cell in that section
-  continue the previous answer; code cells are left out.
+  continue the previous answer; code is left out, but when an answer leads into its code's
+  output (its text ends with a colon) what the code printed is added as a text block.
 
 Glue roles (``{glue:text}`name```) resolve only inside their own notebook, so each is
 replaced by the glued value's text/plain from the notebook's stored outputs, formatted as
@@ -168,11 +169,22 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 
+def printed_text(cell: dict) -> str:
+    """What a code cell printed (its stdout), without trailing blank lines."""
+    return "".join("".join(out["text"]) for out in cell.get("outputs", [])
+                   if out.get("output_type") == "stream" and out.get("name") == "stdout").rstrip()
+
+
 def followups(cells: list[dict], where: str) -> list[tuple[str, str]]:
     """(question, answer) pairs of the follow-up section, answers as MyST."""
     items: list[list[str]] = []  # [question, answer paragraphs...]
     for cell in cells:
         if cell["cell_type"] != "markdown":
+            # An answer that leads into its code's output ("...; K = 10, ε = 0.1:") gets what
+            # the code printed; elsewhere the code illustrates the text and is left out.
+            printed = printed_text(cell)
+            if printed and items and items[-1][-1].rstrip().endswith(":"):
+                items[-1].append(f"```text\n{printed}\n```")
             continue
         for para in paragraphs(source(cell)):
             lines = para.split("\n")
