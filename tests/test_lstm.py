@@ -215,14 +215,6 @@ def test_lstm_float32_input_with_float32_weights_stays_float32():
     assert layer.W_ih.grad.dtype == np.float32
 
 
-def test_lstm_in_a_many_to_one_model():
-    r = rng(7)
-    model = nn.Sequential(nn.LSTM(2, 4, rng=r), nn.LastStep(), nn.Dense(4, 3, rng=r))
-    errors = check_module(model, r.standard_normal((3, 5, 2)), rng=r)
-    assert len(errors) == 1 + 3 + 2
-    assert max(errors.values()) < 1e-7
-
-
 def test_lstm_rejects_bad_arguments_and_input():
     with pytest.raises(ValueError, match="hidden_size must be a positive int, got 0"):
         nn.LSTM(2, 0, rng=rng())

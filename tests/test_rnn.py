@@ -97,9 +97,10 @@ def test_rnn_grad_h0_is_stored_without_h0_too():
     assert relative_error(layer.grad_h0, numeric) < 1e-7
 
 
-def test_many_to_one_classifier_gradients():
+@pytest.mark.parametrize("recurrent", [nn.RNN, nn.LSTM])
+def test_many_to_one_classifier_gradients(recurrent):
     r = rng(7)
-    model = nn.Sequential(nn.RNN(2, 4, rng=r), nn.LastStep(), nn.Dense(4, 3, rng=r))
+    model = nn.Sequential(recurrent(2, 4, rng=r), nn.LastStep(), nn.Dense(4, 3, rng=r))
     errors = check_module(model, r.standard_normal((3, 5, 2)), rng=r)
     assert len(errors) == 1 + 3 + 2
     assert max(errors.values()) < 1e-7
